@@ -1,0 +1,585 @@
+"""Every write to accounts, contacts and leads: create, update, delete, restore, convert a
+lead, reassign a leaving user's clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from perpetuum.clients.models import Account, Contact, ContactRole, Lead
+from perpetuum.core import access
+from perpetuum.core.audit import audit
+from perpetuum.core.customfields import clean_custom_values
+from perpetuum.core.errors import Conflict, PermissionDenied, VersionConflict
+from perpetuum.core.models import Tag
+from perpetuum.core.normalize import (
+    normalize_email,
+    normalize_emails,
+    normalize_phone,
+    normalize_phones,
+    normalize_tax_id,
+)
+from perpetuum.core.ownership import apply_ownership, require, require_create, resolve_owner
+from perpetuum.core.services import record_create, record_delete, record_restore, record_update
+from perpetuum.timeline.models import Interaction
+from perpetuum.timeline.services import interactions_move_from_lead, system_note
+
+ACCOUNT_FIELDS = [
+    "name",
+    "legal_name",
+    "country",
+    "tax_id",
+    "kpp",
+    "industry",
+    "size",
+    "website",
+    "city",
+    "addresses",
+    "emails",
+    "phones",
+    "parent",
+    "stage",
+    "tags",
+    "custom",
+]
+CONTACT_FIELDS = [
+    "first_name",
+    "middle_name",
+    "last_name",
+    "emails",
+    "phones",
+    "language",
+    "tags",
+    "custom",
+]
+LEAD_FIELDS = [
+    "first_name",
+    "last_name",
+    "company_name",
+    "job_title",
+    "email",
+    "phone",
+    "tax_id",
+    "country",
+    "description",
+    "status",
+    "source_channel",
+    "campaign",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "tags",
+    "custom",
+]
+OWNERSHIP_FIELDS = ["owner", "team", "office", "legal_entity"]
+
+
+def _tags(tag_ids: list[int] | None) -> list[Tag]:
+    if not tag_ids:
+        return []
+    tags = list(Tag.objects.filter(pk__in=tag_ids))
+    missing = set(tag_ids) - {tag.pk for tag in tags}
+    if missing:
+        raise ValidationError({"tag_ids": [f"No such tags: {sorted(missing)}."]})
+    return tags
+
+
+def _split(data: dict[str, Any]) -> tuple[dict[str, Any], int | None, bool]:
+    """Pull `owner_id` out of the input; `has_owner` tells whether it was sent at all."""
+    data = dict(data)
+    has_owner = "owner_id" in data
+    owner_id = data.pop("owner_id", None)
+    if "tag_ids" in data:
+        data["tags"] = _tags(data.pop("tag_ids"))
+    if "parent_id" in data:
+        data["parent"] = data.pop("parent_id")
+    return data, owner_id, has_owner
+
+
+# --- Accounts ------------------------------------------------------------------------------
+
+
+def _account_derive(account: Account) -> None:
+    """Normalise contact points and tax id, and keep `root` in step with `parent`."""
+    account.emails = normalize_emails(account.emails or [])
+    account.phones = normalize_phones(account.phones or [], account.country or None)
+    account.email = account.emails[0] if account.emails else ""
+    account.phone = account.phones[0] if account.phones else ""
+    account.country = (account.country or "").upper()
+    try:
+        account.tax_id = normalize_tax_id(account.tax_id or "", account.country)
+    except ValidationError as error:
+        raise ValidationError({"tax_id": error.messages}) from error
+    account.custom = clean_custom_values("account", account.custom)
+    account.root_id = _root_of(account)
+
+
+def _root_of(account: Account) -> int | None:
+    """The top of the holding; refuses a parent chain that comes back to the account."""
+    if not account.parent_id:
+        return account.pk
+    seen = {account.pk} if account.pk else set()
+    node_id: int | None = account.parent_id
+    root_id = node_id
+    while node_id is not None:
+        if node_id in seen:
+            raise ValidationError({"parent_id": ["An account cannot be its own holding parent."]})
+        seen.add(node_id)
+        root_id = node_id
+        node_id = Account.all_objects.filter(pk=node_id).values_list("parent_id", flat=True).first()
+        if len(seen) > 50:
+            raise ValidationError({"parent_id": ["The holding is deeper than 50 levels."]})
+    return root_id
+
+
+def _parent_in_scope(actor: Any, data: dict[str, Any]) -> None:
+    parent = data.get("parent")
+    if parent is None or isinstance(parent, Account):
+        return
+    found = access.scoped(actor, Account.objects.filter(pk=parent)).first()
+    if found is None:
+        raise ValidationError({"parent_id": ["There is no such account."]})
+    data["parent"] = found
+
+
+def account_create(*, actor: Any, data: dict[str, Any]) -> Account:
+    """Create an account owned by the actor (or by `owner_id`, where the role allows)."""
+    require_create(actor, "account")
+    data, owner_id, _ = _split(data)
+    _parent_in_scope(actor, data)
+    tags = data.pop("tags", [])
+    owner = resolve_owner(actor=actor, entity="account", owner_id=owner_id)
+    account = Account(**data)
+    apply_ownership(account, owner)
+    with transaction.atomic():
+        _account_derive(account)
+        account = record_create(actor=actor, instance=account, many_to_many={"tags": tags})
+        if account.root_id is None:
+            account.root_id = account.pk
+            Account.all_objects.filter(pk=account.pk).update(root_id=account.pk)
+    return account
+
+
+def account_update(
+    *, actor: Any, account: Account, data: dict[str, Any], expected_version: int | None
+) -> Account:
+    """Change an account's allowed fields; a new parent moves the whole sub-holding."""
+    require(actor, "write", account)
+    data, owner_id, has_owner = _split(data)
+    _parent_in_scope(actor, data)
+    allowed = list(ACCOUNT_FIELDS)
+    if has_owner:
+        owner = resolve_owner(
+            actor=actor, entity="account", owner_id=owner_id, current=account.owner
+        )
+        probe = Account()
+        apply_ownership(probe, owner)
+        data.update({name: getattr(probe, name) for name in OWNERSHIP_FIELDS})
+        allowed += OWNERSHIP_FIELDS
+    old_root = account.root_id
+    with transaction.atomic():
+        updated = record_update(
+            actor=actor,
+            instance=account,
+            data=data,
+            allowed=allowed,
+            expected_version=expected_version,
+            before_save=_account_derive,
+        )
+        if updated.root_id != old_root:
+            _reroot_descendants(updated)
+    return updated
+
+
+def _reroot_descendants(account: Account) -> None:
+    """Set the new root on every account below `account` (breadth-first, batched)."""
+    frontier = [account.pk]
+    while frontier:
+        children = list(
+            Account.all_objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        )
+        if children:
+            Account.all_objects.filter(pk__in=children).update(root_id=account.root_id)
+        frontier = children
+
+
+def account_delete(*, actor: Any, account: Account, expected_version: int | None = None) -> Account:
+    require(actor, "write", account)
+    return record_delete(actor=actor, instance=account, expected_version=expected_version)
+
+
+def account_restore(*, actor: Any, account: Account) -> Account:
+    require(actor, "write", account)
+    return record_restore(actor=actor, instance=account)
+
+
+# --- Contacts ------------------------------------------------------------------------------
+
+
+def _contact_derive(contact: Contact) -> None:
+    contact.emails = normalize_emails(contact.emails or [])
+    contact.phones = normalize_phones(contact.phones or [])
+    contact.email = contact.emails[0] if contact.emails else ""
+    contact.phone = contact.phones[0] if contact.phones else ""
+    contact.full_name = " ".join(
+        part for part in (contact.first_name, contact.middle_name, contact.last_name) if part
+    )
+    contact.custom = clean_custom_values("contact", contact.custom)
+
+
+def _roles_in_scope(actor: Any, roles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    account_ids = {role["account_id"] for role in roles}
+    visible = set(
+        access.scoped(actor, Account.objects.filter(pk__in=account_ids)).values_list(
+            "pk", flat=True
+        )
+    )
+    if account_ids - visible:
+        raise ValidationError({"roles": ["There is no such account."]})
+    for role in roles:
+        if role.get("since") and role.get("until") and role["until"] < role["since"]:
+            raise ValidationError({"roles": ["A role cannot end before it starts."]})
+    return roles
+
+
+def _set_roles(contact: Contact, roles: list[dict[str, Any]]) -> None:
+    contact.roles.all().delete()
+    objects = [
+        ContactRole(
+            contact=contact,
+            account_id=role["account_id"],
+            title=role.get("title", ""),
+            since=role.get("since"),
+            until=role.get("until"),
+            is_primary=index == 0,
+        )
+        for index, role in enumerate(roles)
+    ]
+    ContactRole.objects.bulk_create(objects)
+    current = [role for role in roles if not role.get("until")]
+    primary = current[0]["account_id"] if current else (roles[0]["account_id"] if roles else None)
+    Contact.all_objects.filter(pk=contact.pk).update(account_id=primary)
+    contact.account_id = primary
+
+
+def contact_create(*, actor: Any, data: dict[str, Any]) -> Contact:
+    """Create a contact; `roles` is a list of {account_id, title, since, until}."""
+    require_create(actor, "contact")
+    data, owner_id, _ = _split(data)
+    roles = _roles_in_scope(actor, data.pop("roles", None) or [])
+    tags = data.pop("tags", [])
+    owner = resolve_owner(actor=actor, entity="contact", owner_id=owner_id)
+    contact = Contact(**data)
+    apply_ownership(contact, owner)
+    with transaction.atomic():
+        _contact_derive(contact)
+        contact = record_create(actor=actor, instance=contact, many_to_many={"tags": tags})
+        if roles:
+            _set_roles(contact, roles)
+    return contact
+
+
+def contact_update(
+    *, actor: Any, contact: Contact, data: dict[str, Any], expected_version: int | None
+) -> Contact:
+    require(actor, "write", contact)
+    data, owner_id, has_owner = _split(data)
+    roles = data.pop("roles", None)
+    if roles is not None:
+        roles = _roles_in_scope(actor, roles)
+    allowed = list(CONTACT_FIELDS)
+    if has_owner:
+        owner = resolve_owner(
+            actor=actor, entity="contact", owner_id=owner_id, current=contact.owner
+        )
+        probe = Contact()
+        apply_ownership(probe, owner)
+        data.update({name: getattr(probe, name) for name in OWNERSHIP_FIELDS})
+        allowed += OWNERSHIP_FIELDS
+    with transaction.atomic():
+        if roles is not None:
+            before = list(contact.roles.values("account_id", "title", "since", "until"))
+            _set_roles(contact, roles)
+            after = list(contact.roles.values("account_id", "title", "since", "until"))
+            if before != after:
+                # Roles are part of the contact: their change is one more field of this write.
+                data["account"] = contact.account_id
+                allowed.append("account")
+        updated = record_update(
+            actor=actor,
+            instance=contact,
+            data=data,
+            allowed=allowed,
+            expected_version=expected_version,
+            before_save=_contact_derive,
+        )
+    return updated
+
+
+def contact_delete(*, actor: Any, contact: Contact, expected_version: int | None = None) -> Contact:
+    require(actor, "write", contact)
+    return record_delete(actor=actor, instance=contact, expected_version=expected_version)
+
+
+def contact_restore(*, actor: Any, contact: Contact) -> Contact:
+    require(actor, "write", contact)
+    return record_restore(actor=actor, instance=contact)
+
+
+# --- Leads ---------------------------------------------------------------------------------
+
+
+def _lead_derive(lead: Lead) -> None:
+    if lead.email:
+        try:
+            lead.email = normalize_email(lead.email)
+        except ValidationError as error:
+            raise ValidationError({"email": ["Enter a valid e-mail address."]}) from error
+    if lead.phone:
+        try:
+            lead.phone = normalize_phone(lead.phone, lead.country or None)
+        except ValidationError as error:
+            raise ValidationError({"phone": error.messages}) from error
+    lead.country = (lead.country or "").upper()
+    if lead.tax_id:
+        try:
+            lead.tax_id = normalize_tax_id(lead.tax_id, lead.country)
+        except ValidationError as error:
+            raise ValidationError({"tax_id": error.messages}) from error
+    lead.full_name = " ".join(part for part in (lead.first_name, lead.last_name) if part)
+    if not (lead.full_name or lead.company_name or lead.email or lead.phone):
+        raise ValidationError("A lead needs at least a name, a company, an e-mail or a phone.")
+    lead.custom = clean_custom_values("lead", lead.custom)
+
+
+def lead_create(*, actor: Any, data: dict[str, Any]) -> Lead:
+    require_create(actor, "lead")
+    data, owner_id, _ = _split(data)
+    if data.get("status") == Lead.Status.CONVERTED:
+        raise ValidationError({"status": ["A lead is converted with the conversion, not set."]})
+    tags = data.pop("tags", [])
+    owner = resolve_owner(actor=actor, entity="lead", owner_id=owner_id)
+    lead = Lead(**data)
+    apply_ownership(lead, owner)
+    with transaction.atomic():
+        _lead_derive(lead)
+        return record_create(actor=actor, instance=lead, many_to_many={"tags": tags})
+
+
+def lead_update(
+    *, actor: Any, lead: Lead, data: dict[str, Any], expected_version: int | None
+) -> Lead:
+    require(actor, "write", lead)
+    data, owner_id, has_owner = _split(data)
+    if data.get("status") == Lead.Status.CONVERTED and lead.status != Lead.Status.CONVERTED:
+        raise ValidationError({"status": ["A lead is converted with the conversion, not set."]})
+    allowed = list(LEAD_FIELDS)
+    if has_owner:
+        owner = resolve_owner(actor=actor, entity="lead", owner_id=owner_id, current=lead.owner)
+        probe = Lead()
+        apply_ownership(probe, owner)
+        data.update({name: getattr(probe, name) for name in OWNERSHIP_FIELDS})
+        allowed += OWNERSHIP_FIELDS
+    return record_update(
+        actor=actor,
+        instance=lead,
+        data=data,
+        allowed=allowed,
+        expected_version=expected_version,
+        before_save=_lead_derive,
+    )
+
+
+def lead_delete(*, actor: Any, lead: Lead, expected_version: int | None = None) -> Lead:
+    require(actor, "write", lead)
+    return record_delete(actor=actor, instance=lead, expected_version=expected_version)
+
+
+def lead_restore(*, actor: Any, lead: Lead) -> Lead:
+    require(actor, "write", lead)
+    return record_restore(actor=actor, instance=lead)
+
+
+@dataclass
+class Conversion:
+    """What a lead became."""
+
+    lead: Lead
+    contact: Contact
+    account: Account | None
+    created_contact: bool
+    created_account: bool
+    moved_interactions: int
+
+
+def lead_match(*, actor: Any, lead: Lead) -> tuple[Contact | None, Account | None]:
+    """The contact and account a lead most likely is, by e-mail, phone and tax id, among
+    the records the actor may see."""
+    contact = None
+    contacts = access.scoped(actor, Contact.objects.all())
+    if lead.email:
+        contact = contacts.filter(email=lead.email).order_by("pk").first()
+    if contact is None and lead.phone:
+        contact = contacts.filter(phone=lead.phone).order_by("pk").first()
+    account = None
+    accounts = access.scoped(actor, Account.objects.all())
+    if lead.tax_id:
+        account = accounts.filter(tax_id=lead.tax_id).order_by("pk").first()
+    if account is None and contact is not None and contact.account_id:
+        account = accounts.filter(pk=contact.account_id).first()
+    if account is None and lead.company_name:
+        account = accounts.filter(name__iexact=lead.company_name).order_by("pk").first()
+    return contact, account
+
+
+def lead_convert(
+    *,
+    actor: Any,
+    lead: Lead,
+    contact_id: int | None = None,
+    account_id: int | None = None,
+    create_account: bool = True,
+    expected_version: int | None = None,
+) -> Conversion:
+    """Turn a lead into a contact and an account — the ones named, else the ones it matches,
+    else new ones — and move the lead's whole history to them. The lead stays, converted,
+    with links to what it became."""
+    require(actor, "write", lead)
+    if lead.status == Lead.Status.CONVERTED:
+        raise Conflict("This lead is already converted.")
+    if expected_version is not None and lead.version != expected_version:
+        raise VersionConflict(current_version=lead.version)
+    matched_contact, matched_account = lead_match(actor=actor, lead=lead)
+    if contact_id is not None:
+        matched_contact = access.scoped(actor, Contact.objects.filter(pk=contact_id)).first()
+        if matched_contact is None:
+            raise ValidationError({"contact_id": ["There is no such contact."]})
+    if account_id is not None:
+        matched_account = access.scoped(actor, Account.objects.filter(pk=account_id)).first()
+        if matched_account is None:
+            raise ValidationError({"account_id": ["There is no such account."]})
+    owner_id = lead.owner_id or actor.pk
+    with transaction.atomic():
+        created_account = False
+        account = matched_account
+        if account is None and create_account and lead.company_name:
+            account = account_create(
+                actor=actor,
+                data={
+                    "name": lead.company_name,
+                    "country": lead.country,
+                    "tax_id": lead.tax_id,
+                    "owner_id": owner_id,
+                },
+            )
+            created_account = True
+        created_contact = False
+        contact = matched_contact
+        if contact is None:
+            contact = contact_create(
+                actor=actor,
+                data={
+                    "first_name": lead.first_name,
+                    "last_name": lead.last_name or lead.company_name or lead.email,
+                    "emails": [lead.email] if lead.email else [],
+                    "phones": [lead.phone] if lead.phone else [],
+                    "owner_id": owner_id,
+                    "roles": (
+                        [{"account_id": account.pk, "title": lead.job_title}] if account else []
+                    ),
+                    "tag_ids": list(lead.tags.values_list("pk", flat=True)),
+                },
+            )
+            created_contact = True
+        elif account is not None and not contact.roles.filter(account=account).exists():
+            ContactRole.objects.create(
+                contact=contact, account=account, title=lead.job_title, is_primary=False
+            )
+        moved = interactions_move_from_lead(lead=lead, contact=contact, account=account)
+        now = timezone.now()
+        Lead.all_objects.filter(pk=lead.pk).update(
+            status=Lead.Status.CONVERTED,
+            converted_contact=contact,
+            converted_account=account,
+            converted_at=now,
+            version=lead.version + 1,
+            updated_at=now,
+        )
+        lead.refresh_from_db()
+        audit(
+            actor=actor,
+            action="convert",
+            instance=lead,
+            changes={
+                "status": [lead.status, Lead.Status.CONVERTED],
+                "converted_contact": [None, contact.pk],
+                "converted_account": [None, account.pk if account else None],
+                "moved_interactions": [0, moved],
+            },
+        )
+        system_note(
+            actor=actor,
+            subject=f"Lead converted: {lead}",
+            lead=lead,
+            contact=contact,
+            account=account,
+        )
+    return Conversion(lead, contact, account, created_contact, created_account, moved)
+
+
+# --- Reassignment --------------------------------------------------------------------------
+
+
+def owner_reassign(*, actor: Any, from_user_id: int, to_user_id: int) -> dict[str, int]:
+    """Give every account, contact, lead and planned interaction of a leaving user to
+    another user, in one transaction and one audit event."""
+    if not (
+        access.is_administrator(actor)
+        or access.scope_of(actor, "account", "write")
+        in (
+            access.Scope.OFFICE,
+            access.Scope.LEGAL_ENTITY,
+            access.Scope.ALL,
+        )
+    ):
+        raise PermissionDenied("Only administrators and managers reassign clients.")
+    users = get_user_model().objects.prefetch_related("teams")
+    from_user = users.filter(pk=from_user_id).first()
+    to_user = users.filter(pk=to_user_id, is_active=True).first()
+    if from_user is None:
+        raise ValidationError({"from_user_id": ["There is no such user."]})
+    if to_user is None:
+        raise ValidationError({"to_user_id": ["There is no active user with this id."]})
+    if from_user.pk == to_user.pk:
+        raise ValidationError({"to_user_id": ["Choose another user than the one leaving."]})
+    probe = Account()
+    apply_ownership(probe, to_user)
+    columns = {name: getattr(probe, name) for name in OWNERSHIP_FIELDS}
+    now = timezone.now()
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        for label, model, extra in (
+            ("accounts", Account, Q()),
+            ("contacts", Contact, Q()),
+            ("leads", Lead, Q()),
+            ("planned_interactions", Interaction, Q(status="planned")),
+        ):
+            queryset = model.objects.filter(extra, owner=from_user)
+            counts[label] = queryset.update(**columns, version=F("version") + 1, updated_at=now)
+        audit(
+            actor=actor,
+            action="reassign",
+            object_type_label="org.user",
+            object_id=str(from_user.pk),
+            object_repr=str(from_user),
+            changes={"owner": [from_user.pk, to_user.pk], **{k: [0, v] for k, v in counts.items()}},
+        )
+    return counts

@@ -1,0 +1,15 @@
+"""The HTML pages of the workspace."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness probe for load balancers; touches no database."""
+    return JsonResponse({"status": "ok"})
