@@ -74,6 +74,10 @@ def normalize_tax_id(value: str, country: str) -> str:
     if module is None:
         return value
     try:
-        return module.validate(value)
+        compact = module.validate(value)
     except StdnumError as error:
         raise ValidationError(f"“{value}” is not a valid tax id for {country.upper()}.") from error
+    if country not in TAX_ID_KINDS and not compact.upper().startswith(country.upper()):
+        # VAT numbers are kept with their country prefix, as invoices print them.
+        compact = country.upper() + compact
+    return compact

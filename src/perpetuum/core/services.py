@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from perpetuum.core.access import is_administrator
 from perpetuum.core.audit import audit, jsonable
-from perpetuum.core.errors import NotFound, VersionConflict
-from perpetuum.core.models import ApiToken, Record
+from perpetuum.core.errors import NotFound, PermissionDenied, VersionConflict
+from perpetuum.core.models import ApiToken, CustomFieldDefinition, Record, Tag
 
 R = TypeVar("R", bound=Record)
 
@@ -106,7 +108,9 @@ def record_update(
         before = field_values(current, data)
         for name, value in plain.items():
             field = model._meta.get_field(name)
-            setattr(current, field.attname if field.is_relation else name, value)
+            # A relation may be given as an object (set by name) or as an id (by attname).
+            relation_id = field.is_relation and not isinstance(value, models.Model)
+            setattr(current, field.attname if relation_id else name, value)
         if before_save is not None:
             before_save(current)
         current.full_clean()
@@ -199,3 +203,83 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit(actor=actor, action="token", instance=token, changes={"revoked": [None, True]})
     return token
+
+
+# --- Tags and custom field definitions: the administrator's vocabulary ---------------------
+
+TAG_FIELDS = ["name", "color"]
+CUSTOM_FIELD_FIELDS = [
+    "label",
+    "choices",
+    "is_required",
+    "max_length",
+    "min_value",
+    "max_value",
+    "help_text",
+    "position",
+]
+
+
+def _require_administrator(actor: Any) -> None:
+    if not is_administrator(actor):
+        raise PermissionDenied("Only administrators change this.")
+
+
+def _clean_definition(definition: Any) -> None:
+    kind = definition.FieldType
+    if definition.field_type in (kind.CHOICE, kind.MULTI_CHOICE):
+        choices = definition.choices
+        if (
+            not isinstance(choices, list)
+            or not choices
+            or len(set(map(str, choices))) != len(choices)
+        ):
+            raise ValidationError({"choices": ["Give a list of distinct choices."]})
+        if not all(isinstance(choice, str) and choice for choice in choices):
+            raise ValidationError({"choices": ["Every choice is a non-empty text."]})
+    elif definition.choices:
+        raise ValidationError({"choices": ["Only choice fields have choices."]})
+
+
+def tag_create(*, actor: Any, data: dict[str, Any]) -> Any:
+    _require_administrator(actor)
+    return record_create(actor=actor, instance=Tag(**data))
+
+
+def tag_update(*, actor: Any, tag: Any, data: dict[str, Any], expected_version: int | None) -> Any:
+    _require_administrator(actor)
+    return record_update(
+        actor=actor, instance=tag, data=data, allowed=TAG_FIELDS, expected_version=expected_version
+    )
+
+
+def custom_field_create(*, actor: Any, data: dict[str, Any]) -> Any:
+    _require_administrator(actor)
+    definition = CustomFieldDefinition(**data)
+    _clean_definition(definition)
+    return record_create(actor=actor, instance=definition)
+
+
+def custom_field_update(
+    *, actor: Any, definition: Any, data: dict[str, Any], expected_version: int | None
+) -> Any:
+    _require_administrator(actor)
+    return record_update(
+        actor=actor,
+        instance=definition,
+        data=data,
+        allowed=CUSTOM_FIELD_FIELDS,
+        expected_version=expected_version,
+        before_save=_clean_definition,
+    )
+
+
+def vocabulary_delete(*, actor: Any, instance: Any, expected_version: int | None = None) -> Any:
+    """Delete a tag or a custom field definition to the recycle bin (administrators)."""
+    _require_administrator(actor)
+    return record_delete(actor=actor, instance=instance, expected_version=expected_version)
+
+
+def vocabulary_restore(*, actor: Any, instance: Any) -> Any:
+    _require_administrator(actor)
+    return record_restore(actor=actor, instance=instance)

@@ -1,0 +1,214 @@
+"""Every read of accounts, contacts and leads, starting from the user's access scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from perpetuum.clients.models import Account, Contact, Lead
+from perpetuum.core.access import scoped
+from perpetuum.core.errors import NotFound
+from perpetuum.core.filters import ListFilters, apply_common_filters
+from perpetuum.core.pagination import Page, keyset_page
+from perpetuum.timeline.models import Interaction
+
+ACCOUNT_SORTS = {"name": "name", "created_at": "created_at", "updated_at": "updated_at"}
+CONTACT_SORTS = {
+    "name": "full_name",
+    "last_name": "last_name",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+}
+LEAD_SORTS = {"name": "full_name", "created_at": "created_at", "updated_at": "updated_at"}
+HOLDING_CHILDREN_SHOWN = 50
+
+
+def _base(model: type, user: Any, *, action: str, deleted: bool) -> QuerySet:
+    manager = model.all_objects
+    queryset = manager.deleted() if deleted else manager.alive()
+    return scoped(user, queryset, action)
+
+
+def _get(model: type, user: Any, pk: int, *, action: str, deleted: bool) -> Any:
+    found = (
+        _base(model, user, action=action, deleted=deleted)
+        .select_related("owner", "team", "office", "legal_entity")
+        .prefetch_related("tags")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def account_get(user: Any, pk: int, *, action: str = "read", deleted: bool = False) -> Account:
+    """One account the user may see (or, with `deleted`, one in their recycle bin)."""
+    return _get(Account, user, pk, action=action, deleted=deleted)
+
+
+def contact_get(user: Any, pk: int, *, action: str = "read", deleted: bool = False) -> Contact:
+    return _get(Contact, user, pk, action=action, deleted=deleted)
+
+
+def contact_roles(contact: Contact) -> list[Any]:
+    return list(contact.roles.select_related("account"))
+
+
+def lead_get(user: Any, pk: int, *, action: str = "read", deleted: bool = False) -> Lead:
+    return _get(Lead, user, pk, action=action, deleted=deleted)
+
+
+def account_list(
+    user: Any,
+    filters: ListFilters,
+    *,
+    sort: str = "name",
+    cursor: str | None = None,
+    limit: int = 50,
+    deleted: bool = False,
+) -> Page:
+    """A page of the accounts the user may see (the recycle bin with `deleted`)."""
+    queryset = apply_common_filters(
+        _base(Account, user, action="write" if deleted else "read", deleted=deleted),
+        filters,
+        entity="account",
+        search_fields=["name", "legal_name", "email", "phone", "tax_id"],
+    )
+    queryset = queryset.select_related("owner", "office", "legal_entity").prefetch_related("tags")
+    return keyset_page(queryset, sort=sort, allowed=ACCOUNT_SORTS, cursor=cursor, limit=limit)
+
+
+def contact_list(
+    user: Any,
+    filters: ListFilters,
+    *,
+    sort: str = "name",
+    cursor: str | None = None,
+    limit: int = 50,
+    deleted: bool = False,
+) -> Page:
+    queryset = apply_common_filters(
+        _base(Contact, user, action="write" if deleted else "read", deleted=deleted),
+        filters,
+        entity="contact",
+        search_fields=["full_name", "email", "phone"],
+    )
+    queryset = queryset.select_related("owner", "account").prefetch_related("tags")
+    return keyset_page(queryset, sort=sort, allowed=CONTACT_SORTS, cursor=cursor, limit=limit)
+
+
+def lead_list(
+    user: Any,
+    filters: ListFilters,
+    *,
+    sort: str = "-created_at",
+    cursor: str | None = None,
+    limit: int = 50,
+    deleted: bool = False,
+) -> Page:
+    queryset = apply_common_filters(
+        _base(Lead, user, action="write" if deleted else "read", deleted=deleted),
+        filters,
+        entity="lead",
+        search_fields=["full_name", "company_name", "email", "phone"],
+    )
+    queryset = queryset.select_related("owner").prefetch_related("tags")
+    return keyset_page(queryset, sort=sort, allowed=LEAD_SORTS, cursor=cursor, limit=limit)
+
+
+@dataclass
+class AccountSummary:
+    """The status of a client at a glance, as the card's header shows it."""
+
+    account: Account
+    parent: Account | None
+    children: list[Account]
+    children_count: int
+    open_tasks: int
+    overdue_tasks: int
+    last_interaction: Interaction | None
+    next_interaction: Interaction | None
+    counts_by_kind: dict[str, int]
+
+
+def _timeline_scope(account: Account, consolidated: bool) -> QuerySet:
+    """The interactions of the account's card: its own, or its whole holding's.
+
+    Access follows the account: who may see a client sees its whole history.
+    """
+    if consolidated and account.root_id:
+        holding = Account.objects.filter(root_id=account.root_id).values("pk")
+        return Interaction.objects.filter(account_id__in=holding)
+    return Interaction.objects.filter(account_id=account.pk)
+
+
+def account_summary(user: Any, account: Account, *, consolidated: bool = False) -> AccountSummary:
+    """Header of the 360° card; a fixed number of queries, whatever the history's size."""
+    now = timezone.now()
+    interactions = _timeline_scope(account, consolidated)
+    planned = interactions.filter(status=Interaction.Status.PLANNED)
+    tasks = planned.filter(kind=Interaction.Kind.TASK).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
+    )
+    last = (
+        interactions.filter(status=Interaction.Status.DONE)
+        .select_related("author")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    upcoming = planned.filter(at__gte=now).select_related("author").order_by("at", "pk").first()
+    counts = dict(
+        interactions.order_by()
+        .values_list("kind")
+        .annotate(total=Count("pk"))
+        .values_list("kind", "total")
+    )
+    visible_accounts = scoped(user, Account.objects.all())
+    parent = visible_accounts.filter(pk=account.parent_id).first() if account.parent_id else None
+    children_query = visible_accounts.filter(parent_id=account.pk).order_by("name", "pk")
+    children = list(children_query[: HOLDING_CHILDREN_SHOWN + 1])
+    children_count = len(children)
+    if children_count > HOLDING_CHILDREN_SHOWN:
+        children = children[:HOLDING_CHILDREN_SHOWN]
+        children_count = children_query.count()
+    return AccountSummary(
+        account=account,
+        parent=parent,
+        children=children,
+        children_count=children_count,
+        open_tasks=tasks["open"],
+        overdue_tasks=tasks["overdue"],
+        last_interaction=last,
+        next_interaction=upcoming,
+        counts_by_kind=counts,
+    )
+
+
+def account_timeline(
+    user: Any,
+    account: Account,
+    *,
+    kinds: list[str] | None = None,
+    channels: list[str] | None = None,
+    since: Any = None,
+    until: Any = None,
+    consolidated: bool = False,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """The account's interactions, past and planned, newest first, in pages."""
+    queryset = _timeline_scope(account, consolidated)
+    if kinds:
+        queryset = queryset.filter(kind__in=kinds)
+    if channels:
+        queryset = queryset.filter(channel__in=channels)
+    if since is not None:
+        queryset = queryset.filter(at__gte=since)
+    if until is not None:
+        queryset = queryset.filter(at__lt=until)
+    queryset = queryset.select_related("author", "contact")
+    return keyset_page(queryset, sort="-at", allowed={"at": "at"}, cursor=cursor, limit=limit)

@@ -1,0 +1,69 @@
+"""Keyset (cursor) pagination: every page is one indexed range scan, however deep it is."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+
+@dataclass
+class Page:
+    """One page of a list and the cursor of the next one (None on the last page)."""
+
+    items: list[Any]
+    next_cursor: str | None
+
+
+def _encode(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise ValidationError({"cursor": ["The cursor is not valid."]}) from error
+    if not isinstance(values, list) or len(values) != 2:
+        raise ValidationError({"cursor": ["The cursor is not valid."]})
+    return values
+
+
+def keyset_page(
+    queryset: QuerySet, *, sort: str, allowed: dict[str, str], cursor: str | None, limit: int
+) -> Page:
+    """The page after `cursor` of `queryset` ordered by `sort` ("name" or "-name"), with
+    the primary key as tie-breaker. `allowed` maps the public sort keys to non-null columns.
+    """
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in allowed:
+        raise ValidationError({"sort": [f"Sort by one of: {', '.join(sorted(allowed))}."]})
+    column = allowed[key]
+    direction = "lt" if descending else "gt"
+    prefix = "-" if descending else ""
+    queryset = queryset.order_by(f"{prefix}{column}", f"{prefix}pk")
+    if cursor:
+        value, last_pk = _decode(cursor)
+        field = queryset.model._meta.get_field(column)
+        try:
+            value = field.to_python(value)
+        except ValidationError as error:
+            raise ValidationError({"cursor": ["The cursor is not valid."]}) from error
+        queryset = queryset.filter(
+            Q(**{f"{column}__{direction}": value})
+            | Q(**{column: value, f"pk__{direction}": last_pk})
+        )
+    rows = list(queryset[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode([getattr(last, column), last.pk])
+    return Page(items=rows, next_cursor=next_cursor)
