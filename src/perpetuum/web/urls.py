@@ -1,9 +1,6 @@
-from django.urls import path
+"""The workspace's routes, gathered from the page modules in `web/views/`."""
 
-from perpetuum.web import views
+from perpetuum.web.views import basics
 
 app_name = "web"
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-]
+urlpatterns = [*basics.urlpatterns]

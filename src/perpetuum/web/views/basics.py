@@ -1,8 +1,9 @@
-"""The HTML pages of the workspace."""
+"""Pages every installation has: the start page and the liveness probe."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import path
 
 
 @login_required
@@ -13,3 +14,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness probe for load balancers; touches no database."""
     return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+]
