@@ -36,7 +36,7 @@ def normalize_emails(values: Iterable[str], field: str = "emails") -> list[str]:
 def normalize_phone(value: str, region: str | None = None) -> str:
     """A phone number in E.164; numbers without a country code are read in `region`."""
     try:
-        number = phonenumbers.parse(value, region or settings.PERPETUUM_DEFAULT_REGION)
+        number = phonenumbers.parse(value, (region or settings.PERPETUUM_DEFAULT_REGION).upper())
     except phonenumbers.NumberParseException as error:
         raise ValidationError(f"“{value}” is not a phone number.") from error
     if not phonenumbers.is_possible_number(number):
