@@ -339,6 +339,25 @@ def account_timeline(
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
+class MergeIn(InputSchema):
+    other_id: int = Field(..., description="The duplicate; it goes to the recycle bin")
+    choices: dict[str, Literal["survivor", "other"]] = Field(
+        {}, description="Per field, whose value to keep; empty fields are filled either way"
+    )
+
+
+@router.post("/accounts/{account_id}/merge", response={200: AccountOut, **PROBLEM_RESPONSES})
+def merge_account(request: HttpRequest, account_id: int, payload: MergeIn) -> Any:
+    """Merge another account into this one, keeping both histories."""
+    services.account_merge(
+        actor=request.user,
+        survivor=selectors.account_get(request.user, account_id),
+        other=selectors.account_get(request.user, payload.other_id),
+        choices=payload.choices,
+    )
+    return selectors.account_get(request.user, account_id)
+
+
 # --- Contacts ------------------------------------------------------------------------------
 
 
@@ -478,6 +497,18 @@ def delete_contact(request: HttpRequest, contact_id: int) -> Any:
 def restore_contact(request: HttpRequest, contact_id: int) -> Any:
     services.contact_restore(
         actor=request.user, contact=_contact(request, contact_id, deleted=True)
+    )
+    return _contact(request, contact_id)
+
+
+@router.post("/contacts/{contact_id}/merge", response={200: ContactOut, **PROBLEM_RESPONSES})
+def merge_contact(request: HttpRequest, contact_id: int, payload: MergeIn) -> Any:
+    """Merge another contact into this one, keeping both histories."""
+    services.contact_merge(
+        actor=request.user,
+        survivor=_contact(request, contact_id),
+        other=_contact(request, payload.other_id),
+        choices=payload.choices,
     )
     return _contact(request, contact_id)
 

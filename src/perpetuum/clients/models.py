@@ -57,6 +57,9 @@ class Account(Record, Owned):
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default="prospect")
     tags = models.ManyToManyField("core.Tag", blank=True, related_name="accounts")
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         indexes = [
@@ -98,6 +101,9 @@ class Contact(Record, Owned):
     )
     tags = models.ManyToManyField("core.Tag", blank=True, related_name="contacts")
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         indexes = [

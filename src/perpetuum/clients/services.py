@@ -169,7 +169,12 @@ def account_create(*, actor: Any, data: dict[str, Any]) -> Account:
 
 
 def account_update(
-    *, actor: Any, account: Account, data: dict[str, Any], expected_version: int | None
+    *,
+    actor: Any,
+    account: Account,
+    data: dict[str, Any],
+    expected_version: int | None,
+    audit_action: str | None = "update",
 ) -> Account:
     """Change an account's allowed fields; a new parent moves the whole sub-holding."""
     require(actor, "write", account)
@@ -193,6 +198,7 @@ def account_update(
             allowed=allowed,
             expected_version=expected_version,
             before_save=_account_derive,
+            audit_action=audit_action,
         )
         if updated.root_id != old_root:
             _reroot_descendants(updated)
@@ -288,7 +294,12 @@ def contact_create(*, actor: Any, data: dict[str, Any]) -> Contact:
 
 
 def contact_update(
-    *, actor: Any, contact: Contact, data: dict[str, Any], expected_version: int | None
+    *,
+    actor: Any,
+    contact: Contact,
+    data: dict[str, Any],
+    expected_version: int | None,
+    audit_action: str | None = "update",
 ) -> Contact:
     require(actor, "write", contact)
     data, owner_id, has_owner = _split(data)
@@ -320,6 +331,7 @@ def contact_update(
             allowed=allowed,
             expected_version=expected_version,
             before_save=_contact_derive,
+            audit_action=audit_action,
         )
     return updated
 
@@ -583,3 +595,162 @@ def owner_reassign(*, actor: Any, from_user_id: int, to_user_id: int) -> dict[st
             changes={"owner": [from_user.pk, to_user.pk], **{k: [0, v] for k, v in counts.items()}},
         )
     return counts
+
+
+# --- Merging duplicates --------------------------------------------------------------------
+
+ACCOUNT_MERGE_FIELDS = [
+    "name",
+    "legal_name",
+    "country",
+    "tax_id",
+    "kpp",
+    "industry",
+    "size",
+    "website",
+    "city",
+    "stage",
+    "owner",
+]
+CONTACT_MERGE_FIELDS = ["first_name", "middle_name", "last_name", "language", "owner"]
+
+
+def _merge_values(
+    survivor: Any, other: Any, fields: list[str], choices: dict[str, str]
+) -> dict[str, Any]:
+    """The values the survivor takes: its own, or the other's where `choices` says "other",
+    and the other's wherever the survivor's is empty."""
+    unknown = set(choices) - set(fields)
+    if unknown:
+        raise ValidationError({"choices": [f"Cannot choose: {sorted(unknown)}."]})
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = survivor._meta.get_field(name)
+        attribute = field.attname if field.is_relation else name
+        mine, theirs = getattr(survivor, attribute), getattr(other, attribute)
+        if choices.get(name) == "other" or (mine in ("", None) and theirs not in ("", None)):
+            values[name] = theirs
+    return values
+
+
+def _audit_merge(actor: Any, survivor: Any, other: Any, moved: dict[str, int]) -> None:
+    """One event on each record of a merge: the survivor's lists the fields it took and what
+    moved to it; the other's says where it went."""
+    audit(
+        actor=actor,
+        action="merge",
+        instance=survivor,
+        changes={
+            **survivor.changes,
+            "merged_from": [None, other.pk],
+            **{f"moved_{name}": [0, count] for name, count in moved.items()},
+        },
+    )
+    audit(actor=actor, action="merge", instance=other, changes={"merged_into": [None, survivor.pk]})
+
+
+def _union(first: list[Any], second: list[Any]) -> list[Any]:
+    return [*first, *(item for item in second if item not in first)]
+
+
+def account_merge(
+    *, actor: Any, survivor: Account, other: Account, choices: dict[str, str] | None = None
+) -> Account:
+    """Merge `other` into `survivor`: chosen field values, all e-mails, phones, addresses,
+    tags and custom values, and both histories — interactions, contacts' roles, holding
+    children and converted leads move to the survivor. `other` goes to the recycle bin,
+    marked as merged into the survivor."""
+    if survivor.pk == other.pk:
+        raise ValidationError({"other_id": ["Choose two different accounts."]})
+    require(actor, "write", survivor)
+    require(actor, "write", other)
+    choices = choices or {}
+    values = _merge_values(survivor, other, ACCOUNT_MERGE_FIELDS, choices)
+    data: dict[str, Any] = {name: value for name, value in values.items() if name != "owner"}
+    data["emails"] = _union(survivor.emails, other.emails)
+    data["phones"] = _union(survivor.phones, other.phones)
+    data["addresses"] = _union(survivor.addresses, other.addresses)
+    data["custom"] = {**other.custom, **survivor.custom}
+    for key, choice in choices.items():
+        if key.startswith("custom.") and choice == "other":
+            data["custom"][key.removeprefix("custom.")] = other.custom.get(key[7:])
+    data["tag_ids"] = sorted(
+        set(survivor.tags.values_list("pk", flat=True))
+        | set(other.tags.values_list("pk", flat=True))
+    )
+    if "owner" in values:
+        data["owner_id"] = values["owner"]
+    with transaction.atomic():
+        if other.parent_id == survivor.pk:
+            Account.all_objects.filter(pk=other.pk).update(parent=None)
+        moved = {
+            "interactions": Interaction.all_objects.filter(account=other).update(account=survivor),
+            "contacts": Contact.all_objects.filter(account=other).update(account=survivor),
+            "roles": ContactRole.objects.filter(account=other).update(account=survivor),
+            "children": Account.all_objects.filter(parent=other)
+            .exclude(pk=survivor.pk)
+            .update(parent=survivor),
+            "leads": Lead.all_objects.filter(converted_account=other).update(
+                converted_account=survivor
+            ),
+        }
+        merged = account_update(
+            actor=actor,
+            account=survivor,
+            data=data,
+            expected_version=survivor.version,
+            audit_action=None,
+        )
+        if moved["children"]:
+            _reroot_descendants(merged)
+        record_delete(actor=actor, instance=other, audit_action=None)
+        Account.all_objects.filter(pk=other.pk).update(merged_into=merged)
+        _audit_merge(actor, merged, other, moved)
+    return merged
+
+
+def contact_merge(
+    *, actor: Any, survivor: Contact, other: Contact, choices: dict[str, str] | None = None
+) -> Contact:
+    """Merge `other` into `survivor`, as `account_merge` does for accounts: roles,
+    interactions and converted leads move; e-mails, phones, tags and custom values unite."""
+    if survivor.pk == other.pk:
+        raise ValidationError({"other_id": ["Choose two different contacts."]})
+    require(actor, "write", survivor)
+    require(actor, "write", other)
+    choices = choices or {}
+    values = _merge_values(survivor, other, CONTACT_MERGE_FIELDS, choices)
+    data: dict[str, Any] = {name: value for name, value in values.items() if name != "owner"}
+    data["emails"] = _union(survivor.emails, other.emails)
+    data["phones"] = _union(survivor.phones, other.phones)
+    data["custom"] = {**other.custom, **survivor.custom}
+    data["tag_ids"] = sorted(
+        set(survivor.tags.values_list("pk", flat=True))
+        | set(other.tags.values_list("pk", flat=True))
+    )
+    if "owner" in values:
+        data["owner_id"] = values["owner"]
+    with transaction.atomic():
+        survivor_accounts = set(survivor.roles.values_list("account_id", flat=True))
+        moved = {
+            "interactions": Interaction.all_objects.filter(contact=other).update(contact=survivor),
+            "roles": ContactRole.objects.filter(contact=other)
+            .exclude(account_id__in=survivor_accounts)
+            .update(contact=survivor, is_primary=False),
+            "leads": Lead.all_objects.filter(converted_contact=other).update(
+                converted_contact=survivor
+            ),
+        }
+        if survivor.account_id is None and other.account_id is not None:
+            Contact.all_objects.filter(pk=survivor.pk).update(account_id=other.account_id)
+        merged = contact_update(
+            actor=actor,
+            contact=survivor,
+            data=data,
+            expected_version=survivor.version,
+            audit_action=None,
+        )
+        record_delete(actor=actor, instance=other, audit_action=None)
+        Contact.all_objects.filter(pk=other.pk).update(merged_into=merged)
+        _audit_merge(actor, merged, other, moved)
+    return merged

@@ -79,11 +79,14 @@ def record_update(
     allowed: Iterable[str],
     expected_version: int | None,
     before_save: Callable[[R], None] | None = None,
+    audit_action: str | None = "update",
 ) -> R:
     """Apply `data` to the record, only for the `allowed` fields, if nobody saved it since
-    `expected_version`; audit each field's old → new. Returns the fresh record.
+    `expected_version`; audit each field's old → new. Returns the fresh record, with the
+    changes in its `changes` attribute.
 
-    `before_save` recomputes derived columns after the new values are set.
+    `before_save` recomputes derived columns after the new values are set. A caller that
+    writes its own audit event for a larger operation (a merge) passes `audit_action=None`.
     """
     allowed = set(allowed)
     unknown = set(data) - allowed
@@ -121,11 +124,19 @@ def record_update(
             current.version += 1
             current.updated_at = timezone.now()
             current.save()
-            audit(actor=actor, action="update", instance=current, changes=changes)
+            if audit_action:
+                audit(actor=actor, action=audit_action, instance=current, changes=changes)
+    current.changes = changes
     return current
 
 
-def record_delete(*, actor: Any, instance: R, expected_version: int | None = None) -> R:
+def record_delete(
+    *,
+    actor: Any,
+    instance: R,
+    expected_version: int | None = None,
+    audit_action: str | None = "delete",
+) -> R:
     """Move the record to the recycle bin."""
     model = type(instance)
     with transaction.atomic():
@@ -141,7 +152,8 @@ def record_delete(*, actor: Any, instance: R, expected_version: int | None = Non
         current.deleted_by = actor if getattr(actor, "is_authenticated", False) else None
         current.version += 1
         current.save(update_fields=["deleted_at", "deleted_by", "version"])
-        audit(actor=actor, action="delete", instance=current)
+        if audit_action:
+            audit(actor=actor, action=audit_action, instance=current)
     return current
 
 
