@@ -256,7 +256,12 @@ def _roles_in_scope(actor: Any, roles: list[dict[str, Any]]) -> list[dict[str, A
     return roles
 
 
-def _set_roles(contact: Contact, roles: list[dict[str, Any]]) -> None:
+def _set_roles(contact: Contact, roles: list[dict[str, Any]], *, save_account: bool = True) -> None:
+    """Replace the contact's roles. The first current role (else the first role) is the
+    primary one and its account becomes the contact's `account`; with `save_account=False`
+    that column is only set on `contact`, for the caller's versioned, audited update."""
+    current = [index for index, role in enumerate(roles) if not role.get("until")]
+    primary_index = current[0] if current else (0 if roles else None)
     contact.roles.all().delete()
     objects = [
         ContactRole(
@@ -265,14 +270,14 @@ def _set_roles(contact: Contact, roles: list[dict[str, Any]]) -> None:
             title=role.get("title", ""),
             since=role.get("since"),
             until=role.get("until"),
-            is_primary=index == 0,
+            is_primary=index == primary_index,
         )
         for index, role in enumerate(roles)
     ]
     ContactRole.objects.bulk_create(objects)
-    current = [role for role in roles if not role.get("until")]
-    primary = current[0]["account_id"] if current else (roles[0]["account_id"] if roles else None)
-    Contact.all_objects.filter(pk=contact.pk).update(account_id=primary)
+    primary = roles[primary_index]["account_id"] if primary_index is not None else None
+    if save_account:
+        Contact.all_objects.filter(pk=contact.pk).update(account_id=primary)
     contact.account_id = primary
 
 
@@ -318,7 +323,7 @@ def contact_update(
     with transaction.atomic():
         if roles is not None:
             before = list(contact.roles.values("account_id", "title", "since", "until"))
-            _set_roles(contact, roles)
+            _set_roles(contact, roles, save_account=False)
             after = list(contact.roles.values("account_id", "title", "since", "until"))
             if before != after:
                 # Roles are part of the contact: their change is one more field of this write.
