@@ -212,3 +212,53 @@ def account_timeline(
         queryset = queryset.filter(at__lt=until)
     queryset = queryset.select_related("author", "contact")
     return keyset_page(queryset, sort="-at", allowed={"at": "at"}, cursor=cursor, limit=limit)
+
+
+@dataclass
+class DuplicatePair:
+    """Two records that look like one client: the key they share and its value."""
+
+    first: Any
+    second: Any
+    reason: str
+    value: str
+
+
+DUPLICATE_KEYS = {"account": ["email", "phone", "tax_id"], "contact": ["email", "phone"]}
+
+
+def duplicate_candidates(user: Any, entity: str, limit: int = 50) -> list[DuplicatePair]:
+    """Pairs of accounts or contacts the user may see that share a lower-cased e-mail, an
+    E.164 phone or a tax id (the columns are stored normalised and indexed). Each shared
+    value is grouped once in SQL, bounded by `limit`; a group of n records gives n - 1
+    pairs, each with the oldest record of the group."""
+    model = {"account": Account, "contact": Contact}[entity]
+    visible = scoped(user, model.objects.all())
+    pairs: list[DuplicatePair] = []
+    seen: set[tuple[int, int]] = set()
+    for key in DUPLICATE_KEYS[entity]:
+        if len(pairs) >= limit:
+            break
+        values = list(
+            visible.exclude(**{key: ""})
+            .order_by()
+            .values(key)
+            .annotate(total=Count("pk"))
+            .filter(total__gt=1)
+            .order_by(key)
+            .values_list(key, flat=True)[:limit]
+        )
+        if not values:
+            continue
+        groups: dict[str, list[Any]] = {}
+        records = visible.filter(**{f"{key}__in": values}).select_related("owner")
+        for record in records.order_by(key, "pk"):
+            groups.setdefault(getattr(record, key), []).append(record)
+        for value, group in groups.items():
+            for other in group[1:]:
+                pair_key = (group[0].pk, other.pk)
+                if pair_key in seen:
+                    continue
+                seen.add(pair_key)
+                pairs.append(DuplicatePair(group[0], other, key, value))
+    return pairs[:limit]
