@@ -470,21 +470,26 @@ def lead_convert(
     else new ones — and move the lead's whole history to them. The lead stays, converted,
     with links to what it became."""
     require(actor, "write", lead)
-    if lead.status == Lead.Status.CONVERTED:
-        raise Conflict("This lead is already converted.")
-    if expected_version is not None and lead.version != expected_version:
-        raise VersionConflict(current_version=lead.version)
-    matched_contact, matched_account = lead_match(actor=actor, lead=lead)
-    if contact_id is not None:
-        matched_contact = access.scoped(actor, Contact.objects.filter(pk=contact_id)).first()
-        if matched_contact is None:
-            raise ValidationError({"contact_id": ["There is no such contact."]})
-    if account_id is not None:
-        matched_account = access.scoped(actor, Account.objects.filter(pk=account_id)).first()
-        if matched_account is None:
-            raise ValidationError({"account_id": ["There is no such account."]})
-    owner_id = lead.owner_id or actor.pk
     with transaction.atomic():
+        # Decide on the row as stored, locked: neither a stale copy of the lead nor a
+        # concurrent request may convert it twice.
+        Lead.all_objects.select_for_update().filter(pk=lead.pk).first()
+        lead.refresh_from_db()
+        previous_status = lead.status
+        if lead.status == Lead.Status.CONVERTED:
+            raise Conflict("This lead is already converted.")
+        if expected_version is not None and lead.version != expected_version:
+            raise VersionConflict(current_version=lead.version)
+        matched_contact, matched_account = lead_match(actor=actor, lead=lead)
+        if contact_id is not None:
+            matched_contact = access.scoped(actor, Contact.objects.filter(pk=contact_id)).first()
+            if matched_contact is None:
+                raise ValidationError({"contact_id": ["There is no such contact."]})
+        if account_id is not None:
+            matched_account = access.scoped(actor, Account.objects.filter(pk=account_id)).first()
+            if matched_account is None:
+                raise ValidationError({"account_id": ["There is no such account."]})
+        owner_id = lead.owner_id or actor.pk
         created_account = False
         account = matched_account
         if account is None and create_account and lead.company_name:
@@ -536,7 +541,7 @@ def lead_convert(
             action="convert",
             instance=lead,
             changes={
-                "status": [lead.status, Lead.Status.CONVERTED],
+                "status": [previous_status, Lead.Status.CONVERTED],
                 "converted_contact": [None, contact.pk],
                 "converted_account": [None, account.pk if account else None],
                 "moved_interactions": [0, moved],
