@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from perpetuum.clients.models import Account, Contact, Lead
+from perpetuum.core import search
 from perpetuum.core.access import scoped
 from perpetuum.core.errors import NotFound
 from perpetuum.core.filters import ListFilters, apply_common_filters
@@ -212,6 +213,28 @@ def account_timeline(
         queryset = queryset.filter(at__lt=until)
     queryset = queryset.select_related("author", "contact")
     return keyset_page(queryset, sort="-at", allowed={"at": "at"}, cursor=cursor, limit=limit)
+
+
+SEARCH_CANDIDATES = 200
+
+
+def global_search(user: Any, query: str, *, limit: int = 5) -> dict[str, list[Any]]:
+    """The best matches among accounts, contacts and leads the user may see, best first.
+
+    The index ranks the best candidates; the access scope then keeps those the user may see.
+    """
+    results: dict[str, list[Any]] = {}
+    for entity, model in (("account", Account), ("contact", Contact), ("lead", Lead)):
+        ids = search.ranked_ids(entity, query, SEARCH_CANDIDATES)
+        if not ids:
+            results[entity] = []
+            continue
+        visible = {
+            record.pk: record
+            for record in scoped(user, model.objects.filter(pk__in=ids)).select_related("owner")
+        }
+        results[entity] = [visible[pk] for pk in ids if pk in visible][:limit]
+    return results
 
 
 @dataclass

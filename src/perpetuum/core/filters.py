@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
+from perpetuum.core import search
 from perpetuum.core.customfields import filter_value
 from perpetuum.core.models import CustomFieldDefinition
 
@@ -34,7 +35,8 @@ class ListFilters:
 def apply_common_filters(
     queryset: QuerySet, filters: ListFilters, *, entity: str | None, search_fields: list[str]
 ) -> QuerySet:
-    """`queryset` narrowed by every filter that is set; `search_fields` take `q`."""
+    """`queryset` narrowed by every filter that is set. `q` goes to the full-text index for
+    accounts, contacts and leads, else to a substring match on `search_fields`."""
     conditions: dict[str, Any] = {}
     for name in ("owner_id", "team_id", "office_id", "legal_entity_id"):
         value = getattr(filters, name)
@@ -51,7 +53,9 @@ def apply_common_filters(
     if filters.tag_id is not None:
         conditions["tags__id"] = filters.tag_id
     queryset = queryset.filter(**conditions)
-    if filters.q.strip():
+    if filters.q.strip() and entity in search.ENTITIES:
+        queryset = search.filter_queryset(queryset, entity, filters.q)
+    elif filters.q.strip():
         term = filters.q.strip()
         match = Q()
         for name in search_fields:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from perpetuum.core import search
 from perpetuum.core.access import is_administrator
 from perpetuum.core.audit import audit, jsonable
 from perpetuum.core.errors import NotFound, PermissionDenied, VersionConflict
@@ -68,6 +69,7 @@ def record_create(
         ]
         after = field_values(instance, [*fields, *(many_to_many or {})])
         audit(actor=actor, action="create", instance=instance, changes=diff({}, after))
+        search.refresh(type(instance), [instance.pk])
     return instance
 
 
@@ -126,6 +128,7 @@ def record_update(
             current.save()
             if audit_action:
                 audit(actor=actor, action=audit_action, instance=current, changes=changes)
+            search.refresh(model, [current.pk])
     current.changes = changes
     return current
 
@@ -170,6 +173,7 @@ def record_restore(*, actor: Any, instance: R) -> R:
         current.full_clean()
         current.save(update_fields=["deleted_at", "deleted_by", "version"])
         audit(actor=actor, action="restore", instance=current)
+        search.refresh(model, [current.pk])
     return current
 
 
@@ -189,7 +193,10 @@ def recycle_bin_purge(
                     break
                 for instance in batch:
                     audit(actor=None, action="purge", instance=instance)
-                model.all_objects.filter(pk__in=[obj.pk for obj in batch]).delete()
+                ids = [obj.pk for obj in batch]
+                model.all_objects.filter(pk__in=ids).delete()
+                if model._meta.model_name in search.ENTITIES:
+                    search.remove(model._meta.model_name, ids)
                 purged += len(batch)
     return purged
 
@@ -259,10 +266,24 @@ def tag_create(*, actor: Any, data: dict[str, Any]) -> Any:
 
 
 def tag_update(*, actor: Any, tag: Any, data: dict[str, Any], expected_version: int | None) -> Any:
+    """Rename or recolour a tag; the records carrying it are found by the new name."""
     _require_administrator(actor)
-    return record_update(
-        actor=actor, instance=tag, data=data, allowed=TAG_FIELDS, expected_version=expected_version
-    )
+    with transaction.atomic():
+        updated = record_update(
+            actor=actor,
+            instance=tag,
+            data=data,
+            allowed=TAG_FIELDS,
+            expected_version=expected_version,
+        )
+        if "name" in updated.changes:
+            for relation in Tag._meta.related_objects:
+                if relation.many_to_many:
+                    ids = relation.related_model.all_objects.filter(tags=updated).values_list(
+                        "pk", flat=True
+                    )
+                    search.refresh(relation.related_model, ids.iterator())
+    return updated
 
 
 def custom_field_create(*, actor: Any, data: dict[str, Any]) -> Any:
