@@ -465,10 +465,14 @@ def lead_convert(
     account_id: int | None = None,
     create_account: bool = True,
     expected_version: int | None = None,
+    use_matches: bool = True,
 ) -> Conversion:
     """Turn a lead into a contact and an account — the ones named, else the ones it matches,
     else new ones — and move the lead's whole history to them. The lead stays, converted,
-    with links to what it became."""
+    with links to what it became.
+
+    With `use_matches=False` only the named records are used and everything else is new:
+    the user has seen the likely duplicates and chosen to create."""
     require(actor, "write", lead)
     with transaction.atomic():
         # Decide on the row as stored, locked: neither a stale copy of the lead nor a
@@ -480,7 +484,9 @@ def lead_convert(
             raise Conflict("This lead is already converted.")
         if expected_version is not None and lead.version != expected_version:
             raise VersionConflict(current_version=lead.version)
-        matched_contact, matched_account = lead_match(actor=actor, lead=lead)
+        matched_contact, matched_account = (
+            lead_match(actor=actor, lead=lead) if use_matches else (None, None)
+        )
         if contact_id is not None:
             matched_contact = access.scoped(actor, Contact.objects.filter(pk=contact_id)).first()
             if matched_contact is None:
