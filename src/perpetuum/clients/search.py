@@ -42,6 +42,7 @@ def account_document(account: Account) -> list[str]:
         account.name,
         account.legal_name,
         account.tax_id,
+        re.sub(r"^[A-Za-z]+", "", account.tax_id),
         account.city,
         *cities,
         *account.emails,

@@ -140,7 +140,7 @@ def _match_sql(entity: str, terms: list[str]) -> tuple[str, list[str], str, list
                 conditions.append("vector @@ to_tsquery('simple', %s)")
                 params.append(f"{term}:*")
         sql = f"SELECT id FROM {name} WHERE " + " AND ".join(conditions)
-        rank = "ts_rank(vector, to_tsquery('simple', %s)) DESC"
+        rank = "ts_rank(vector, to_tsquery('simple', %s), 1) DESC, id"
         return sql, params, rank, [tsquery]
     expression = " ".join(f'"{term}"*' for term in terms)
     return f"SELECT rowid FROM {name} WHERE {name} MATCH %s", [expression], "rank", []

@@ -30,16 +30,16 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def word_variants(word: str) -> set[str]:
+def word_variants(word: str) -> list[str]:
     """The spellings under which a (raw, lower-cased) word should be found: folded, with
-    German umlauts spelled out, and transliterated to Latin."""
-    variants = {fold(word)}
+    German umlauts spelled out, and transliterated to Latin; each once, in that order."""
+    variants = [fold(word)]
     if any(char in word for char in "äöüß"):
-        variants.add(strip_accents(word.translate(_UMLAUTS)))
+        variants.append(strip_accents(word.translate(_UMLAUTS)))
     latin = anyascii(word).lower()
     if latin and latin != word:
-        variants.add(re.sub(r"[^a-z0-9]", "", latin))
-    return {variant for variant in variants if variant}
+        variants.append(re.sub(r"[^a-z0-9]", "", latin))
+    return list(dict.fromkeys(variant for variant in variants if variant))
 
 
 def search_tokens(values: Iterable[str]) -> list[str]:
