@@ -1,0 +1,1 @@
+"""Catalogue, prices, pipelines and deals, orders, invoices and payments."""
