@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from perpetuum.core.errors import PermissionDenied
+from perpetuum.core.errors import Conflict, PermissionDenied
 from perpetuum.core.models import AuditEvent
 from perpetuum.timeline import services as timeline
 from perpetuum.timeline.models import Interaction
@@ -134,6 +134,19 @@ def test_an_event_in_the_recycle_bin_is_not_taken_in_again(sales_rep: Any) -> No
     )
 
     assert (again.pk, created) == (first.pk, False)
+    assert Interaction.all_objects.count() == 1
+
+
+def test_an_event_taken_in_outside_the_scope_is_refused_not_handed_out(
+    org: Org, make_user: Callable[..., Any], sales_rep: Any
+) -> None:
+    moscow_rep = make_user("sales_representative", office=org.moscow)
+    InteractionFactory(owner=moscow_rep, source="imap", external_id="m-3", body="Confidential")
+    account = AccountFactory(owner=sales_rep)
+
+    with pytest.raises(Conflict):
+        create(sales_rep, kind="email", account_id=account.pk, source="imap", external_id="m-3")
+
     assert Interaction.all_objects.count() == 1
 
 

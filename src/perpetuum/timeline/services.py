@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from perpetuum.clients.models import Account, Contact, Lead
 from perpetuum.core import access
+from perpetuum.core.errors import Conflict
 from perpetuum.core.ownership import apply_ownership, require, require_create, resolve_owner
 from perpetuum.core.services import record_create, record_delete, record_restore, record_update
 from perpetuum.timeline.models import Interaction
@@ -72,6 +73,15 @@ def _links_in_scope(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _taken_in(actor: Any, source: str, external_id: str) -> Interaction | None:
+    """The channel event already stored under this id; one the actor may not read is not
+    handed out, only refused."""
+    existing = Interaction.all_objects.filter(source=source, external_id=external_id).first()
+    if existing is not None and not access.can(actor, "read", existing):
+        raise Conflict("This event was already taken in.")
+    return existing
+
+
 def interaction_create(*, actor: Any, data: dict[str, Any]) -> tuple[Interaction, bool]:
     """Log or plan an interaction. With a `source` and an `external_id`, an event already
     taken in is returned as it is: (interaction, created)."""
@@ -80,7 +90,7 @@ def interaction_create(*, actor: Any, data: dict[str, Any]) -> tuple[Interaction
     owner = resolve_owner(actor=actor, entity="interaction", owner_id=data.pop("owner_id", None))
     source, external_id = data.get("source", ""), data.get("external_id")
     if external_id:
-        existing = Interaction.all_objects.filter(source=source, external_id=external_id).first()
+        existing = _taken_in(actor, source, external_id)
         if existing is not None:
             return existing, False
     interaction = Interaction(**data)
@@ -92,7 +102,7 @@ def interaction_create(*, actor: Any, data: dict[str, Any]) -> tuple[Interaction
             record_create(actor=actor, instance=interaction)
     except IntegrityError:
         # Two deliveries of one channel event raced; the first one won.
-        existing = Interaction.all_objects.filter(source=source, external_id=external_id).first()
+        existing = _taken_in(actor, source, external_id)
         if existing is None:
             raise
         return existing, False
