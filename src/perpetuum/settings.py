@@ -5,11 +5,13 @@ PERPETUUM_ENV      "production" (default: HTTPS behind a proxy, secure cookies, 
 PERPETUUM_DATA_DIR where the SQLite database, the generated secret key and uploads live
                    (default ./var)
 PERPETUUM_SECRET_KEY, PERPETUUM_DEBUG, PERPETUUM_ALLOWED_HOSTS, DATABASE_URL,
-PERPETUUM_RECYCLE_BIN_DAYS, PERPETUUM_DEFAULT_REGION
+PERPETUUM_RECYCLE_BIN_DAYS, PERPETUUM_DEFAULT_REGION,
+PERPETUUM_LOGIN_FAILURE_LIMIT (5), PERPETUUM_LOGIN_COOLOFF_MINUTES (15): sign-in throttling
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -62,12 +64,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "perpetuum.core",
     "perpetuum.org",
     "perpetuum.clients",
     "perpetuum.timeline",
+    "perpetuum.sales",
+    "perpetuum.documents",
     "perpetuum.web",
 ]
 
@@ -84,6 +89,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "perpetuum.web.middleware.DomainErrorMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "perpetuum.urls"
@@ -101,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "perpetuum.web.context.workspace",
             ],
         },
     },
@@ -127,7 +136,24 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+# The throttle of sign-in failures (django-axes) checks before the password backend does.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failures lock the account name, and separately the client address, for the cool-off.
+AXES_FAILURE_LIMIT = int(os.environ.get("PERPETUUM_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("PERPETUUM_LOGIN_COOLOFF_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/auth/locked.html"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,3 +214,4 @@ PERPETUUM_DEFAULT_REGION = os.environ.get("PERPETUUM_DEFAULT_REGION", "DE")
 PERPETUUM_IDEMPOTENCY_HOURS = 24
 PERPETUUM_PAGE_SIZE = 50
 PERPETUUM_MAX_PAGE_SIZE = 200
+PERPETUUM_EXPORT_LIMIT = int(os.environ.get("PERPETUUM_EXPORT_LIMIT", "100000"))
