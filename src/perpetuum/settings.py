@@ -7,6 +7,8 @@ PERPETUUM_DATA_DIR where the SQLite database, the generated secret key and uploa
 PERPETUUM_SECRET_KEY, PERPETUUM_DEBUG, PERPETUUM_ALLOWED_HOSTS, DATABASE_URL,
 PERPETUUM_RECYCLE_BIN_DAYS, PERPETUUM_DEFAULT_REGION,
 PERPETUUM_LOGIN_FAILURE_LIMIT (5), PERPETUUM_LOGIN_COOLOFF_MINUTES (15): sign-in throttling
+PERPETUUM_SMTP_HOST, _PORT (587), _USER, _PASSWORD, _USE_TLS (true), _FROM: outgoing
+                   e-mail; without a host, messages are printed to the console
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "perpetuum.timeline",
     "perpetuum.sales",
     "perpetuum.documents",
+    "perpetuum.surveys",
     "perpetuum.web",
 ]
 
@@ -185,6 +188,21 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Outgoing e-mail (core.mail): SMTP when a host is configured, else the console.
+EMAIL_HOST = os.environ.get("PERPETUUM_SMTP_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("PERPETUUM_SMTP_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("PERPETUUM_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PERPETUUM_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("PERPETUUM_SMTP_USE_TLS", True)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("PERPETUUM_SMTP_FROM", "perpetuum@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: secure by default, relaxed only for plain-HTTP local runs.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,1 @@
+"""Questionnaires sent to contacts as links, and the answers kept on the contact."""
