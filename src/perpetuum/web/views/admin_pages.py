@@ -68,7 +68,10 @@ SECTIONS = [
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    sections = [(reverse(name), label) for name, label in SECTIONS]
+    sections = [
+        (url, label, request.path.startswith(url))
+        for url, label in ((reverse(name), label) for name, label in SECTIONS)
+    ]
     return render(request, template, {"sections": sections, **context})
 
 
