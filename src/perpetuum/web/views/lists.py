@@ -11,13 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
-from django.urls import path, register_converter, reverse
+from django.urls import NoReverseMatch, path, register_converter, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from perpetuum.core import selectors as core_selectors
-from perpetuum.core.access import Scope, scope_of
+from perpetuum.core.access import Scope, may_create, scope_of
 from perpetuum.core.errors import NotFound, PermissionDenied, VersionConflict
 from perpetuum.org import selectors as org_selectors
 from perpetuum.web import exports
@@ -83,6 +83,14 @@ def _headers(request: HttpRequest, spec: ListSpec, sort: str) -> list[HeaderCell
     return cells
 
 
+def _create_url(spec: ListSpec) -> str | None:
+    """The form that creates a record of this list, where there is one."""
+    try:
+        return reverse(f"web:{spec.entity}_create")
+    except NoReverseMatch:
+        return None
+
+
 def _page_size(request: HttpRequest) -> int:
     try:
         size = int(request.GET.get("limit", PAGE_SIZE))
@@ -138,7 +146,9 @@ def list_page(request: HttpRequest, list_name: str) -> HttpResponse:
         ),
         "custom_fields": custom_fields,
         "saved_views": web_selectors.saved_view_list(user, spec.name),
+        "assignable_owners": org_selectors.assignable_owners(user, spec.entity),
         "can_write": scope_of(user, spec.entity, "write") != Scope.NONE,
+        "create_url": _create_url(spec) if may_create(user, spec.entity) else None,
         "bulk_limit": BULK_LIMIT,
     }
     return render(request, "web/lists/list.html", context)

@@ -2,7 +2,7 @@
 
 The search box asks for `/search/` through htmx while the user types and shows the
 fragment under the box; without JavaScript, or on Enter, the same address is a full page.
-Every match comes from the clients' list selectors, in the user's scope.
+Every match comes from the clients' ranked search selector, in the user's scope.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from perpetuum.clients import selectors as client_selectors
-from perpetuum.core.filters import ListFilters
 
 SUGGESTIONS_PER_KIND = 5
 RESULTS_PER_KIND = 20
@@ -37,18 +36,18 @@ class ResultGroup:
 
 
 def search_groups(user: Any, query: str, *, limit: int) -> list[ResultGroup]:
-    """Up to `limit` accounts, contacts and leads matching `query`, by name."""
-    filters = ListFilters(q=query)
+    """Up to `limit` accounts, contacts and leads matching `query`, best match first, among
+    the records the user may see (the clients' ranked search)."""
+    found = client_selectors.global_search(user, query, limit=limit)
     groups = [
-        ("accounts", _("Accounts"), client_selectors.account_list, "name"),
-        ("contacts", _("Contacts"), client_selectors.contact_list, "name"),
-        ("leads", _("Leads"), client_selectors.lead_list, "name"),
+        ("accounts", "account", _("Accounts")),
+        ("contacts", "contact", _("Contacts")),
+        ("leads", "lead", _("Leads")),
     ]
-    result = []
-    for list_name, title, selector, sort in groups:
-        page = selector(user, filters, sort=sort, limit=limit)
-        result.append(ResultGroup(list_name, title, page.items, page.next_cursor is not None))
-    return result
+    return [
+        ResultGroup(list_name, title, found.get(entity, []), len(found.get(entity, [])) >= limit)
+        for list_name, entity, title in groups
+    ]
 
 
 @login_required
