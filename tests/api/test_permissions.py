@@ -585,3 +585,21 @@ def test_route_answers_each_role_as_its_scope_says(
 ) -> None:
     method, path = route
     ROUTE_EXPECTATIONS[route].check(world.as_role(role), method, path)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("entity", ["account", "contact"])
+@pytest.mark.parametrize(
+    "role", [role for role in ROLES if role not in ("administrator", "executive")]
+)
+def test_merge_with_a_duplicate_outside_the_scope_answers_as_if_it_were_missing(
+    entity: str, role: str, world: World
+) -> None:
+    view = world.as_role(role)
+    path = f"/api/v1/{entity}s/{view.record(entity, 'own').pk}/merge"
+    hidden = view.record(entity, "other_legal_entity")
+    missing = assert_refused(view, "POST", path, {"other_id": MISSING_ID}, {}, 404)
+
+    response = assert_refused(view, "POST", path, {"other_id": hidden.pk}, {}, 404)
+
+    assert response.json() == missing.json()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from perpetuum.clients.models import Account, Contact, Lead
+from perpetuum.clients.models import Account, Contact, ContactRole, Lead
 from perpetuum.core import search
 from perpetuum.core.access import scoped
 from perpetuum.core.errors import NotFound
@@ -33,11 +33,18 @@ def _base(model: type, user: Any, *, action: str, deleted: bool) -> QuerySet:
     return scoped(user, queryset, action)
 
 
-def _get(model: type, user: Any, pk: int, *, action: str, deleted: bool) -> Any:
+def _roles_with_accounts() -> Prefetch:
+    """A contact's roles with their accounts, as every contact the API returns shows them."""
+    return Prefetch("roles", queryset=ContactRole.objects.select_related("account"))
+
+
+def _get(
+    model: type, user: Any, pk: int, *, action: str, deleted: bool, prefetch: tuple = ()
+) -> Any:
     found = (
         _base(model, user, action=action, deleted=deleted)
         .select_related("owner", "team", "office", "legal_entity")
-        .prefetch_related("tags")
+        .prefetch_related("tags", *prefetch)
         .filter(pk=pk)
         .first()
     )
@@ -52,7 +59,9 @@ def account_get(user: Any, pk: int, *, action: str = "read", deleted: bool = Fal
 
 
 def contact_get(user: Any, pk: int, *, action: str = "read", deleted: bool = False) -> Contact:
-    return _get(Contact, user, pk, action=action, deleted=deleted)
+    return _get(
+        Contact, user, pk, action=action, deleted=deleted, prefetch=(_roles_with_accounts(),)
+    )
 
 
 def contact_roles(contact: Contact) -> list[Any]:
@@ -98,7 +107,9 @@ def contact_list(
         entity="contact",
         search_fields=["full_name", "email", "phone"],
     )
-    queryset = queryset.select_related("owner", "account").prefetch_related("tags")
+    queryset = queryset.select_related("owner", "account").prefetch_related(
+        "tags", _roles_with_accounts()
+    )
     return keyset_page(queryset, sort=sort, allowed=CONTACT_SORTS, cursor=cursor, limit=limit)
 
 
