@@ -328,7 +328,7 @@ class AccountCardKind(CardKind):
 
 class ContactCardKind(CardKind):
     def header_context(self, user: Any, record: Any, filters: TimelineFilters) -> dict[str, Any]:
-        roles = selectors.contact_roles(record)
+        roles = list(record.roles.all())
         account_ids = [role.account_id for role in roles]
         visible: set[int] = set()
         if account_ids:
@@ -341,7 +341,9 @@ class ContactCardKind(CardKind):
 
 
 class LeadCardKind(CardKind):
-    pass
+    def header_context(self, user: Any, record: Any, filters: TimelineFilters) -> dict[str, Any]:
+        # Converting creates or links a contact: it needs the right to create one.
+        return {"may_convert": access.may_create(user, "contact")}
 
 
 CARDS = {
