@@ -3,7 +3,11 @@ leads (inquiries not yet qualified)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from perpetuum.core.models import Owned, Record
@@ -60,10 +64,19 @@ class Account(Record, Owned):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    name_key = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text=_("The name as duplicate detection compares it (clients.duplicates)."),
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["name", "id"]),
+            models.Index(fields=["name_key"]),
             models.Index(fields=["owner", "name"]),
             models.Index(fields=["root"]),
             models.Index(fields=["tax_id"]),
@@ -104,11 +117,20 @@ class Contact(Record, Owned):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    name_key = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text=_("The name as duplicate detection compares it (clients.duplicates)."),
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["full_name", "id"]),
             models.Index(fields=["last_name", "id"]),
+            models.Index(fields=["name_key"]),
             models.Index(fields=["owner", "full_name"]),
             models.Index(fields=["email"]),
             models.Index(fields=["phone"]),
@@ -203,3 +225,76 @@ class Lead(Record, Owned):
 
     def __str__(self) -> str:
         return self.full_name or self.company_name or self.email
+
+
+class DuplicateCandidate(models.Model):
+    """Two accounts or two contacts that the duplicate scan found alike, waiting for someone
+    to merge or dismiss them (`clients.duplicates`).
+
+    A pair is stored once, as (`left_id`, `right_id`) with `left_id` < `right_id`, however
+    often the scan runs; a dismissed pair stays dismissed.
+    """
+
+    class Entity(models.TextChoices):
+        ACCOUNT = "account", _("Account")
+        CONTACT = "contact", _("Contact")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    entity = models.CharField(_("entity"), max_length=10, choices=Entity.choices)
+    left_id = models.BigIntegerField()
+    right_id = models.BigIntegerField()
+    score = models.PositiveSmallIntegerField(_("score"), help_text=_("0–100"))
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    # The two records, set by `clients.duplicates` when it reads pairs.
+    left: Any = None
+    right: Any = None
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "left_id", "right_id"], name="duplicate_pair_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(left_id__lt=models.F("right_id")),
+                name="duplicate_pair_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["entity", "status", "score", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.left_id} ~ {self.right_id} ({self.score})"
+
+    @property
+    def first(self) -> Any:
+        return self.left
+
+    @property
+    def second(self) -> Any:
+        return self.right
+
+    @property
+    def reason(self) -> str:
+        """The strongest evidence, as one word: email, phone, tax_id or name."""
+        names = {"same_email": "email", "same_phone": "phone", "same_tax_id": "tax_id"}
+        for reason in self.reasons:
+            if reason in names:
+                return names[reason]
+        return "name"

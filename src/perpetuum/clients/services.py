@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from perpetuum.clients.duplicates import account_name_key, contact_name_key
 from perpetuum.clients.models import Account, Contact, ContactRole, Lead
 from perpetuum.core import access
 from perpetuum.core.audit import audit
@@ -119,6 +120,7 @@ def _account_derive(account: Account) -> None:
     except ValidationError as error:
         raise ValidationError({"tax_id": error.messages}) from error
     account.custom = clean_custom_values("account", account.custom)
+    account.name_key = account_name_key(account.name)
     account.root_id = _root_of(account)
 
 
@@ -238,6 +240,7 @@ def _contact_derive(contact: Contact) -> None:
     contact.full_name = " ".join(
         part for part in (contact.first_name, contact.middle_name, contact.last_name) if part
     )
+    contact.name_key = contact_name_key(contact.first_name, contact.last_name)
     contact.custom = clean_custom_values("contact", contact.custom)
 
 
