@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -45,3 +46,26 @@ class ActorMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+class QueryCountMiddleware:
+    """Reports the SQL queries a request ran in an `X-Queries` header.
+
+    On only when PERPETUUM_QUERY_COUNT_HEADER is set, for benchmarks (see bench/).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        count = 0
+
+        def counter(execute: Callable, sql: str, params: object, many: bool, context: dict):  # type: ignore[type-arg]
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-Queries"] = str(count)
+        return response
