@@ -97,6 +97,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+if _env_bool("PERPETUUM_QUERY_COUNT_HEADER"):
+    MIDDLEWARE.insert(0, "perpetuum.core.middleware.QueryCountMiddleware")
+
 ROOT_URLCONF = "perpetuum.urls"
 ASGI_APPLICATION = "perpetuum.asgi.application"
 WSGI_APPLICATION = "perpetuum.wsgi.application"
