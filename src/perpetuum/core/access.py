@@ -35,6 +35,9 @@ SCOPED_ENTITIES = {
     "clients.contact": "contact",
     "clients.lead": "lead",
     "timeline.interaction": "interaction",
+    "sales.deal": "deal",
+    "sales.order": "order",
+    "sales.invoice": "invoice",
 }
 
 
@@ -67,6 +70,9 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
             "contact": _rw(S.LEGAL_ENTITY, S.OWN),
             "lead": _rw(S.NONE, S.NONE),
             "interaction": _rw(S.LEGAL_ENTITY, S.OWN),
+            "deal": _rw(S.LEGAL_ENTITY, S.NONE),
+            "order": _rw(S.LEGAL_ENTITY, S.NONE),
+            "invoice": _rw(S.LEGAL_ENTITY, S.NONE),
         },
     },
     "marketer": {
@@ -76,6 +82,9 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
             "contact": _rw(S.LEGAL_ENTITY, S.NONE),
             "lead": _rw(S.LEGAL_ENTITY, S.TEAM),
             "interaction": _rw(S.OWN, S.OWN),
+            "deal": _rw(S.LEGAL_ENTITY, S.NONE),
+            "order": _rw(S.LEGAL_ENTITY, S.NONE),
+            "invoice": _rw(S.NONE, S.NONE),
         },
     },
     "read_only": {"name": "Read-only", "permissions": _same(S.OFFICE, S.NONE)},

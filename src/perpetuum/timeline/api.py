@@ -49,9 +49,11 @@ class InteractionIn(InputSchema):
     body: str = ""
     reason: str = Field("", description="Required for a decision")
     is_complaint: bool = False
+    is_resolved: bool = False
     account_id: int | None = None
     contact_id: int | None = None
     lead_id: int | None = None
+    deal_id: int | None = None
     source: str = Field("", max_length=50)
     external_id: str | None = Field(
         None, max_length=200, description="With `source`, makes the intake idempotent"
@@ -70,9 +72,11 @@ class InteractionPatch(InputSchema):
     body: str | None = None
     reason: str | None = None
     is_complaint: bool | None = None
+    is_resolved: bool | None = None
     account_id: int | None = None
     contact_id: int | None = None
     lead_id: int | None = None
+    deal_id: int | None = None
     owner_id: int | None = None
 
 
@@ -89,12 +93,14 @@ class InteractionOut(Schema):
     body: str
     reason: str
     is_complaint: bool
+    is_resolved: bool
     author_id: int | None
     author_name: str = ""
     owner_id: int | None
     account_id: int | None
     contact_id: int | None
     lead_id: int | None
+    deal_id: int | None
     legal_entity_id: int | None
     office_id: int | None
     source: str
@@ -110,7 +116,7 @@ class InteractionOut(Schema):
 
 
 InteractionSort = Literal["at", "-at", "created_at", "-created_at", "updated_at", "-updated_at"]
-NULLABLE = {"occurred_at", "due_at", "account_id", "contact_id", "lead_id"}
+NULLABLE = {"occurred_at", "due_at", "account_id", "contact_id", "lead_id", "deal_id"}
 
 
 @router.get("/interactions", response=CursorPage[InteractionOut], summary="List interactions")
@@ -123,6 +129,7 @@ def list_interactions(
     account_id: int | None = None,
     contact_id: int | None = None,
     lead_id: int | None = None,
+    deal_id: int | None = None,
     owner_id: int | None = None,
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
@@ -138,6 +145,7 @@ def list_interactions(
         "account_id": account_id,
         "contact_id": contact_id,
         "lead_id": lead_id,
+        "deal_id": deal_id,
         "at__gte": since,
         "at__lt": until,
     }

@@ -11,7 +11,8 @@ from perpetuum.core.models import Owned, Record
 
 class Interaction(Record, Owned):
     """A call, e-mail, meeting, chat, form submission, link click, note, task, decision,
-    document or system event, linked to the account, contact and lead it concerns.
+    document or system event, linked to the account, contact, lead and deal it concerns.
+    A complaint (`is_complaint`) stays open until it is marked `is_resolved`.
 
     `at` is `occurred_at` for what happened and `due_at` for what is planned: the timeline
     of a client is then one indexed scan on `(account, at)`. `(source, external_id)` is
@@ -54,6 +55,7 @@ class Interaction(Record, Owned):
     body = models.TextField(_("body"), blank=True)
     reason = models.TextField(_("reason"), blank=True)
     is_complaint = models.BooleanField(_("open complaint"), default=False)
+    is_resolved = models.BooleanField(_("resolved"), default=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -83,6 +85,13 @@ class Interaction(Record, Owned):
         on_delete=models.SET_NULL,
         related_name="interactions",
     )
+    deal = models.ForeignKey(
+        "sales.Deal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+    )
     source = models.CharField(_("source"), max_length=50, blank=True)
     external_id = models.CharField(_("external id"), max_length=200, null=True, blank=True)
 
@@ -91,6 +100,7 @@ class Interaction(Record, Owned):
             models.Index(fields=["account", "-at", "-id"], name="interaction_account_at"),
             models.Index(fields=["contact", "-at", "-id"], name="interaction_contact_at"),
             models.Index(fields=["lead", "-at", "-id"], name="interaction_lead_at"),
+            models.Index(fields=["deal", "-at", "-id"], name="interaction_deal_at"),
             models.Index(fields=["owner", "status", "due_at"], name="interaction_owner_due"),
             models.Index(fields=["-at", "-id"], name="interaction_at"),
         ]

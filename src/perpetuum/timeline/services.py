@@ -14,6 +14,7 @@ from perpetuum.core import access
 from perpetuum.core.errors import Conflict
 from perpetuum.core.ownership import apply_ownership, require, require_create, resolve_owner
 from perpetuum.core.services import record_create, record_delete, record_restore, record_update
+from perpetuum.sales.models import Deal
 from perpetuum.timeline.models import Interaction
 
 INTERACTION_FIELDS = [
@@ -27,9 +28,11 @@ INTERACTION_FIELDS = [
     "body",
     "reason",
     "is_complaint",
+    "is_resolved",
     "account",
     "contact",
     "lead",
+    "deal",
 ]
 
 
@@ -42,10 +45,19 @@ def _interaction_derive(interaction: Interaction) -> None:
         interaction.occurred_at = timezone.now()
     if interaction.kind == Interaction.Kind.DECISION and not interaction.reason.strip():
         errors["reason"] = ["A decision records its reason."]
-    if not (interaction.account_id or interaction.contact_id or interaction.lead_id):
+    if not (
+        interaction.account_id
+        or interaction.contact_id
+        or interaction.lead_id
+        or interaction.deal_id
+    ):
         errors["account_id"] = ["Link the interaction to an account, a contact or a lead."]
     if errors:
         raise ValidationError(errors)
+    if interaction.deal_id and not interaction.account_id:
+        interaction.account_id = (
+            Deal.all_objects.filter(pk=interaction.deal_id).values_list("account_id", flat=True)
+        ).first()
     if interaction.contact_id and not interaction.account_id:
         interaction.account_id = (
             Contact.all_objects.filter(pk=interaction.contact_id)
@@ -56,9 +68,11 @@ def _interaction_derive(interaction: Interaction) -> None:
 
 
 def _links_in_scope(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """Turn `account_id`, `contact_id`, `lead_id` into records the actor may read."""
+    """Turn `account_id`, `contact_id`, `lead_id`, `deal_id` into records the actor may
+    read."""
     data = dict(data)
-    for name, model in (("account", Account), ("contact", Contact), ("lead", Lead)):
+    links = (("account", Account), ("contact", Contact), ("lead", Lead), ("deal", Deal))
+    for name, model in links:
         key = f"{name}_id"
         if key not in data:
             continue
