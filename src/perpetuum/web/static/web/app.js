@@ -106,8 +106,9 @@
     function update() {
       var checked = boxes().filter(function (box) { return box.checked; }).length;
       if (counter) {
-        var template = checked === 1 ? form.dataset.countOne : form.dataset.countMany;
-        counter.textContent = checked ? template.replace("__count__", String(checked)) : form.dataset.countNone;
+        counter.textContent = checked
+          ? form.dataset.countSome.replace("__count__", String(checked))
+          : form.dataset.countNone;
       }
       if (checkAll) {
         var all = boxes();
