@@ -16,6 +16,16 @@ from aiosmtpd.controller import Controller
 
 from perpetuum.documents.models import Letterhead
 
+# The sales fixtures (catalogue, price lists, pipeline, deals), shared with the sales tests.
+from tests.sales.conftest import (  # noqa: F401
+    admin_actor,
+    make_deal,
+    make_invoice,
+    make_price_list,
+    make_product,
+    pipeline,
+)
+
 
 @dataclass
 class Received:

@@ -25,7 +25,7 @@ STYLE = """<style>
 table.lines { margin: 4mm 0; }
 table.lines th { border-bottom: 0.8pt solid #111; font-size: 8.5pt; }
 table.lines td { border-bottom: 0.3pt solid #bbb; }
-table.totals { width: 45%; margin-left: 55%; }
+table.totals { width: 62%; margin-left: 38%; margin-bottom: 8mm; }
 table.totals td { padding: 1mm 2mm; }
 table.totals tr.grand td { border-top: 0.8pt solid #111; font-weight: bold; }
 .footer { margin-top: 12mm; font-size: 7.5pt; color: #555; border-top: 0.3pt solid #999;
@@ -104,7 +104,7 @@ QUOTE = (
         "\n<div>[[version]]: {{ document.version }}</div>",
     )
     + RECIPIENT
-    + """<p>[[greeting]]{% if contact.full_name %} {{ contact.full_name }}{% endif %},</p>
+    + """<p>[[salutation]]</p>
 <p>[[quote_intro]]</p>
 """
     + LINES
@@ -180,7 +180,7 @@ LABELS: dict[str, dict[str, str]] = {
         "tax_id": "Tax ID",
         "vat_id": "VAT ID",
         "kpp": "KPP",
-        "greeting": "Dear",
+        "salutation": "Dear {% if contact.full_name %}{{ contact.full_name }}{% else %}Sir or Madam{% endif %},",
         "quote_intro": "Thank you for your interest. We are pleased to offer you the following:",
         "quote_closing": "We look forward to your order. Prices are subject to the terms "
         "stated above.",
@@ -241,7 +241,7 @@ LABELS: dict[str, dict[str, str]] = {
         "tax_id": "Steuernummer",
         "vat_id": "USt-IdNr.",
         "kpp": "KPP",
-        "greeting": "Guten Tag",
+        "salutation": "Guten Tag{% if contact.full_name %} {{ contact.full_name }}{% endif %},",
         "quote_intro": "vielen Dank für Ihr Interesse. Gerne unterbreiten wir Ihnen folgendes "
         "Angebot:",
         "quote_closing": "Wir freuen uns auf Ihren Auftrag. Es gelten unsere allgemeinen "
@@ -305,7 +305,7 @@ LABELS: dict[str, dict[str, str]] = {
         "tax_id": "ИНН",
         "vat_id": "ИНН/НДС",
         "kpp": "КПП",
-        "greeting": "Здравствуйте",
+        "salutation": "Здравствуйте{% if contact.full_name %}, {{ contact.full_name }}{% endif %}!",
         "quote_intro": "Благодарим за интерес к нашей продукции. Предлагаем вам следующее:",
         "quote_closing": "Будем рады вашему заказу. Цены действуют на указанных условиях.",
         "regards": "С уважением",
@@ -366,7 +366,7 @@ LABELS: dict[str, dict[str, str]] = {
         "tax_id": "N° fiscal",
         "vat_id": "N° TVA",
         "kpp": "KPP",
-        "greeting": "Bonjour",
+        "salutation": "Bonjour{% if contact.full_name %} {{ contact.full_name }}{% endif %},",
         "quote_intro": "Nous vous remercions de votre intérêt et avons le plaisir de vous "
         "proposer :",
         "quote_closing": "Dans l’attente de votre commande, nous restons à votre disposition.",

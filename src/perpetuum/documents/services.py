@@ -857,21 +857,20 @@ def quote_update(
 
 def _price(quote: Quote, product: Any) -> tuple[Decimal, str]:
     """The product's price for the quote's client, in the quote's currency, and where it
-    comes from; the sales app's price resolution decides."""
-    from perpetuum.sales import services as sales_services
+    comes from, as the sales app's price resolution explains it."""
+    from perpetuum.sales import selectors as sales_selectors
 
-    resolved = sales_services.price_for(
-        product=product,
-        account=quote.account,
+    resolved = sales_selectors.price_for(
+        product,
         legal_entity=quote.issuer,
         currency=quote.currency,
-        on=timezone.localdate(),
+        on_date=timezone.localdate(),
     )
     if resolved is None:
         raise ValidationError(
             {"unit_price": [f"{product.name} has no price in {quote.currency}; give one."]}
         )
-    return resolved.price, str(getattr(resolved, "explanation", "") or "")
+    return resolved.price, resolved.explanation[:300]
 
 
 def _line_amounts(line: QuoteLine, currency: str) -> None:
@@ -1193,7 +1192,16 @@ def quote_send(
     )
     if not recipients:
         raise ValidationError({"to": ["Give a recipient: the contact has no e-mail address."]})
-    guard = sales_services.guard_check(actor, quote.account, override_reason=override_reason)
+    action = f"quote {quote.display_number}"
+    # The guard is asked before anything is made; a block overridden with a reason is
+    # recorded (as a decision on the timeline) only once the quote has really gone out.
+    blocked = False
+    try:
+        guard = sales_services.guard_check(actor, quote.account, None, action=action)
+    except sales_services.GuardBlocked:
+        if not (override_reason or "").strip():
+            raise
+        blocked = True
     document, pdf = quote_render(actor=actor, quote=quote)
     default_subject, default_body = MAIL_TEXT.get(quote.language, MAIL_TEXT["en"])
     names = {
@@ -1211,16 +1219,17 @@ def quote_send(
         contact=quote.contact,
         deal=quote.deal,
     )
-    sent = _set_status(
-        actor,
-        quote,
-        Quote.Status.SENT,
-        (Quote.Status.DRAFT, Quote.Status.SENT),
-        sent_at=timezone.now(),
-    )
-    return QuoteSent(
-        quote=sent, document=document, mail=mail, warnings=list(getattr(guard, "problems", []))
-    )
+    with transaction.atomic():
+        if blocked:
+            guard = sales_services.guard_check(actor, quote.account, override_reason, action=action)
+        sent = _set_status(
+            actor,
+            quote,
+            Quote.Status.SENT,
+            (Quote.Status.DRAFT, Quote.Status.SENT),
+            sent_at=timezone.now(),
+        )
+    return QuoteSent(quote=sent, document=document, mail=mail, warnings=list(guard.problems))
 
 
 def quote_accept(*, actor: Any, quote: Quote) -> Quote:
@@ -1253,6 +1262,7 @@ def quote_accept(*, actor: Any, quote: Quote) -> Quote:
                 }
                 for line in lines
             ],
+            legal_entity=current.issuer,
             source="quote",
             reference=current.display_number,
         )
