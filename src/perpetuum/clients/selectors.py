@@ -147,13 +147,14 @@ class AccountSummary:
     counts_by_kind: dict[str, int]
 
 
-def _timeline_scope(account: Account, consolidated: bool) -> QuerySet:
+def _timeline_scope(user: Any, account: Account, consolidated: bool) -> QuerySet:
     """The interactions of the account's card: its own, or its whole holding's.
 
-    Access follows the account: who may see a client sees its whole history.
+    Access follows the account: who may see a client sees its whole history. A
+    consolidated view spans the members of the holding the user may see, never the others.
     """
     if consolidated and account.root_id:
-        holding = Account.objects.filter(root_id=account.root_id).values("pk")
+        holding = scoped(user, Account.objects.filter(root_id=account.root_id)).values("pk")
         return Interaction.objects.filter(account_id__in=holding)
     return Interaction.objects.filter(account_id=account.pk)
 
@@ -161,7 +162,7 @@ def _timeline_scope(account: Account, consolidated: bool) -> QuerySet:
 def account_summary(user: Any, account: Account, *, consolidated: bool = False) -> AccountSummary:
     """Header of the 360° card; a fixed number of queries, whatever the history's size."""
     now = timezone.now()
-    interactions = _timeline_scope(account, consolidated)
+    interactions = _timeline_scope(user, account, consolidated)
     planned = interactions.filter(status=Interaction.Status.PLANNED)
     tasks = planned.filter(kind=Interaction.Kind.TASK).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
@@ -213,7 +214,7 @@ def account_timeline(
     limit: int = 50,
 ) -> Page:
     """The account's interactions, past and planned, newest first, in pages."""
-    queryset = _timeline_scope(account, consolidated)
+    queryset = _timeline_scope(user, account, consolidated)
     if kinds:
         queryset = queryset.filter(kind__in=kinds)
     if channels:
