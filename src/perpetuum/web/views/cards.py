@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from perpetuum.clients import selectors, services
+from perpetuum.clients.duplicates import find_duplicates_for
 from perpetuum.clients.models import Account, Lead
 from perpetuum.core import access
 from perpetuum.core.customfields import definitions_for
@@ -594,20 +595,32 @@ def _routes(entity: str) -> list[Any]:
 
 
 def _similar(user: Any, lead: Lead) -> tuple[list[Any], list[Any]]:
-    """Contacts and accounts the lead may be: the service's match first, then records of a
-    similar name or the same e-mail, among those the user may see."""
+    """Contacts and accounts the lead may be, among those the user may see: the records
+    the conversion would match first, then the duplicate detector's likely ones (same
+    e-mail, phone or tax id, or a name alike in any script), then a few by name."""
     matched_contact, matched_account = services.lead_match(actor=user, lead=lead)
     contacts = [matched_contact] if matched_contact else []
     accounts = [matched_account] if matched_account else []
-    for term in {lead.last_name or lead.full_name, lead.email} - {""}:
-        found = selectors.contact_list(user, ListFilters(q=term), limit=SIMILAR_SHOWN).items
-        contacts += [contact for contact in found if contact not in contacts]
-    if lead.company_name:
-        found = selectors.account_list(
-            user, ListFilters(q=lead.company_name), limit=SIMILAR_SHOWN
-        ).items
-        accounts += [account for account in found if account not in accounts]
-    return contacts[: SIMILAR_SHOWN * 2], accounts[: SIMILAR_SHOWN + 1]
+    person = {
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "email": lead.email,
+        "phone": lead.phone,
+    }
+    if lead.last_name or lead.email or lead.phone:
+        found = find_duplicates_for(user, "contact", person, limit=SIMILAR_SHOWN)
+        contacts += [match.record for match in found if match.record not in contacts]
+    if lead.company_name or lead.tax_id:
+        company = {"name": lead.company_name, "tax_id": lead.tax_id, "country": lead.country}
+        found = find_duplicates_for(user, "account", company, limit=SIMILAR_SHOWN)
+        accounts += [match.record for match in found if match.record not in accounts]
+    if lead.last_name and len(contacts) < SIMILAR_SHOWN:
+        named = selectors.contact_list(user, ListFilters(q=lead.last_name), limit=SIMILAR_SHOWN)
+        contacts += [contact for contact in named.items if contact not in contacts]
+    if lead.company_name and len(accounts) < SIMILAR_SHOWN:
+        named = selectors.account_list(user, ListFilters(q=lead.company_name), limit=SIMILAR_SHOWN)
+        accounts += [account for account in named.items if account not in accounts]
+    return contacts[: SIMILAR_SHOWN * 2], accounts[: SIMILAR_SHOWN * 2]
 
 
 class ConvertForm(forms.Form):

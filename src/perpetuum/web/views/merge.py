@@ -1,5 +1,5 @@
-"""Duplicates: the review page of suspected duplicate accounts and contacts, and the
-side-by-side merge that picks each field's value and keeps both histories."""
+"""Duplicates: the review page of the pairs the duplicate scan suspects (`clients.duplicates`),
+and the side-by-side merge that picks each field's value and keeps both histories."""
 
 from __future__ import annotations
 
@@ -12,17 +12,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from perpetuum.clients import selectors, services
+from perpetuum.clients.duplicates import (
+    duplicate_candidate_get,
+    duplicate_candidates,
+    duplicate_dismiss,
+)
+from perpetuum.clients.tasks import scan_duplicates
 from perpetuum.core import access
 from perpetuum.core.errors import PermissionDenied
 from perpetuum.web.views.forms import add_service_errors, page
-
-try:  # The fuzzy detector, where it is installed; else exact shared keys.
-    from perpetuum.clients.duplicates import duplicate_candidates
-except ImportError:  # pragma: no cover - depends on which modules exist
-    from perpetuum.clients.selectors import duplicate_candidates
 
 PAIRS_SHOWN = 50
 
@@ -37,38 +39,67 @@ UNITED = {
 }
 
 
-def _pair_records(pair: Any) -> tuple[Any, Any]:
-    """The two records of a candidate pair, whichever detector produced it."""
-    if isinstance(pair, tuple | list):
-        return pair[0], pair[1]
-    return pair.first, pair.second
-
-
-def _reason(pair: Any) -> str:
-    return str(getattr(pair, "reason", "") or "")
+REASONS = {
+    "same_email": gettext_lazy("same e-mail"),
+    "same_phone": gettext_lazy("same phone"),
+    "same_tax_id": gettext_lazy("same tax id"),
+    "similar_name": gettext_lazy("similar name"),
+}
 
 
 @page
 @require_GET
 def duplicates(request: HttpRequest) -> HttpResponse:
-    """Suspected duplicates among the accounts and contacts the user may see."""
+    """Suspected duplicates among the accounts and contacts the user may see, most certain
+    first, as the duplicate scan found them."""
     sections = []
     for entity, title in (("account", _("Accounts")), ("contact", _("Contacts"))):
         if access.scope_of(request.user, entity, "read") == access.Scope.NONE:
             continue
-        pairs = []
-        for pair in duplicate_candidates(request.user, entity, PAIRS_SHOWN):
-            first, second = _pair_records(pair)
-            pairs.append(
-                {
-                    "first": first,
-                    "second": second,
-                    "reason": _reason(pair),
-                    "value": getattr(pair, "value", ""),
-                }
-            )
-        sections.append({"entity": entity, "title": title, "pairs": pairs})
-    return render(request, "web/merge/duplicates.html", {"sections": sections})
+        cursor = request.GET.get(f"{entity}_cursor") or None
+        found = duplicate_candidates(request.user, entity, PAIRS_SHOWN, cursor)
+        pairs = [
+            {
+                "pk": pair.pk,
+                "first": pair.left,
+                "second": pair.right,
+                "score": pair.score,
+                "reasons": [REASONS.get(reason, reason) for reason in pair.reasons],
+            }
+            for pair in found.items
+            if pair.left is not None and pair.right is not None
+        ]
+        sections.append(
+            {"entity": entity, "title": title, "pairs": pairs, "next_cursor": found.next_cursor}
+        )
+    return render(
+        request,
+        "web/merge/duplicates.html",
+        {"sections": sections, "may_scan": access.is_administrator(request.user)},
+    )
+
+
+@page
+@require_POST
+def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a pair as two different clients; the scan will not propose it again."""
+    candidate = duplicate_candidate_get(request.user, pk)
+    duplicate_dismiss(actor=request.user, candidate=candidate)
+    messages.success(request, _("The pair is marked as two different records."))
+    return redirect("web:duplicates")
+
+
+@page
+@require_POST
+def scan(request: HttpRequest) -> HttpResponse:
+    """Start the duplicate scan of all accounts and contacts in the background
+    (administrators: it reads the whole base)."""
+    if not access.is_administrator(request.user):
+        raise PermissionDenied()
+    for entity in ("account", "contact"):
+        scan_duplicates.enqueue(entity)
+    messages.success(request, _("The duplicate scan has started; new pairs appear here."))
+    return redirect("web:duplicates")
 
 
 def _display(record: Any, name: str) -> str:
@@ -223,6 +254,8 @@ def contact_merge(request: HttpRequest, first_id: int, second_id: int) -> HttpRe
 
 urlpatterns = [
     path("duplicates/", duplicates, name="duplicates"),
+    path("duplicates/scan/", scan, name="duplicates_scan"),
+    path("duplicates/<int:pk>/dismiss/", dismiss, name="duplicate_dismiss"),
     path(
         "duplicates/accounts/<int:first_id>/<int:second_id>/",
         account_merge,
