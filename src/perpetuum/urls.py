@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("perpetuum.web.urls")),
+    path("", include("perpetuum.surveys.urls")),
 ]
