@@ -277,7 +277,16 @@ ENTITY_LABELS = {
     "contact": gettext_lazy("Contacts"),
     "lead": gettext_lazy("Leads"),
     "interaction": gettext_lazy("Interactions"),
+    "deal": gettext_lazy("Deals"),
+    "order": gettext_lazy("Orders"),
+    "invoice": gettext_lazy("Invoices"),
 }
+
+
+def entity_label(entity: str) -> Any:
+    return ENTITY_LABELS.get(entity, entity.replace("_", " ").capitalize())
+
+
 SCOPE_LABELS = [
     ("none", gettext_lazy("none")),
     ("own", gettext_lazy("own")),
@@ -307,7 +316,7 @@ class RoleForm(forms.Form):
         for entity in access.SCOPED_ENTITIES.values():
             for action in ("read", "write"):
                 self.fields[f"{entity}__{action}"] = forms.ChoiceField(
-                    label=f"{ENTITY_LABELS[entity]} · {action}", choices=SCOPE_LABELS
+                    label=f"{entity_label(entity)} · {action}", choices=SCOPE_LABELS
                 )
         if role is not None:
             self.fields["code"].disabled = True
@@ -315,7 +324,7 @@ class RoleForm(forms.Form):
     def matrix(self) -> list[dict[str, Any]]:
         return [
             {
-                "label": ENTITY_LABELS[entity],
+                "label": entity_label(entity),
                 "read": self[f"{entity}__read"],
                 "write": self[f"{entity}__write"],
             }
@@ -352,7 +361,10 @@ def roles(request: HttpRequest) -> HttpResponse:
     columns = [
         _("Name"),
         _("Code"),
-        *(f"{label} ({_('read / change')})" for label in ENTITY_LABELS.values()),
+        *(
+            f"{entity_label(entity)} ({_('read / change')})"
+            for entity in access.SCOPED_ENTITIES.values()
+        ),
         _("Administrator"),
     ]
     return _list(
