@@ -93,6 +93,13 @@ def _tags(tag_ids: list[int] | None) -> list[Tag]:
     return tags
 
 
+def _only(data: dict[str, Any], allowed: list[str]) -> None:
+    """Refuse fields a create may not set (version, timestamps, scope columns...)."""
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValueError(f"fields not allowed: {sorted(unknown)}")
+
+
 def _split(data: dict[str, Any]) -> tuple[dict[str, Any], int | None, bool]:
     """Pull `owner_id` out of the input; `has_owner` tells whether it was sent at all."""
     data = dict(data)
@@ -156,6 +163,7 @@ def account_create(*, actor: Any, data: dict[str, Any]) -> Account:
     """Create an account owned by the actor (or by `owner_id`, where the role allows)."""
     require_create(actor, "account")
     data, owner_id, _ = _split(data)
+    _only(data, ACCOUNT_FIELDS)
     _parent_in_scope(actor, data)
     tags = data.pop("tags", [])
     owner = resolve_owner(actor=actor, entity="account", owner_id=owner_id)
@@ -288,6 +296,7 @@ def contact_create(*, actor: Any, data: dict[str, Any]) -> Contact:
     """Create a contact; `roles` is a list of {account_id, title, since, until}."""
     require_create(actor, "contact")
     data, owner_id, _ = _split(data)
+    _only(data, [*CONTACT_FIELDS, "roles"])
     roles = _roles_in_scope(actor, data.pop("roles", None) or [])
     tags = data.pop("tags", [])
     owner = resolve_owner(actor=actor, entity="contact", owner_id=owner_id)
@@ -383,6 +392,7 @@ def _lead_derive(lead: Lead) -> None:
 def lead_create(*, actor: Any, data: dict[str, Any]) -> Lead:
     require_create(actor, "lead")
     data, owner_id, _ = _split(data)
+    _only(data, LEAD_FIELDS)
     if data.get("status") == Lead.Status.CONVERTED:
         raise ValidationError({"status": ["A lead is converted with the conversion, not set."]})
     tags = data.pop("tags", [])
@@ -571,7 +581,8 @@ def lead_convert(
 
 def owner_reassign(*, actor: Any, from_user_id: int, to_user_id: int) -> dict[str, int]:
     """Give every account, contact, lead and planned interaction of a leaving user to
-    another user, in one transaction and one audit event."""
+    another user, in one transaction and one audit event. Only a role that writes every
+    account of an office or wider (administrators, by default) may: the move crosses teams."""
     if not (
         access.is_administrator(actor)
         or access.scope_of(actor, "account", "write")

@@ -61,6 +61,7 @@ def normalize_phones(
 
 
 TAX_ID_KINDS = {"ru": "inn"}
+VAT_PREFIXES = {"gr": "EL"}  # Greece's VAT numbers start with EL, not GR
 
 
 def normalize_tax_id(value: str, country: str) -> str:
@@ -77,7 +78,8 @@ def normalize_tax_id(value: str, country: str) -> str:
         compact = module.validate(value)
     except StdnumError as error:
         raise ValidationError(f"“{value}” is not a valid tax id for {country.upper()}.") from error
-    if country not in TAX_ID_KINDS and not compact.upper().startswith(country.upper()):
+    prefix = VAT_PREFIXES.get(country, country.upper())
+    if country not in TAX_ID_KINDS and not compact.upper().startswith(prefix):
         # VAT numbers are kept with their country prefix, as invoices print them.
-        compact = country.upper() + compact
+        compact = prefix + compact
     return compact
