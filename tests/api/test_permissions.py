@@ -31,7 +31,7 @@ from ninja.utils import normalize_path
 
 import perpetuum.urls  # noqa: F401  (mounts the API's routers)
 from perpetuum.api import api
-from perpetuum.clients.models import Account, Contact, Lead
+from perpetuum.clients.models import Account, Contact, DuplicateCandidate, Lead
 from perpetuum.core import access
 from perpetuum.core.models import ApiToken, AuditEvent
 from perpetuum.core.services import api_token_create, record_delete
@@ -437,6 +437,45 @@ class TokenRoute:
         assert ApiToken.objects.get(pk=other.pk).revoked_at is None
 
 
+@dataclass(frozen=True)
+class DuplicatePairRoute:
+    """Dismissing a suspected duplicate pair, tried on a pair in every bucket (the bucket's
+    contact and a duplicate the viewer owns) and on a missing id. The bucket's record out of
+    sight: 404 as if the pair were missing; both in sight and one of them writable: `status`
+    with one audit event; neither writable: 403."""
+
+    status: int = 200
+    events: int = 1
+
+    def expected(self, role: str, bucket: str) -> int:
+        scopes = SCOPES[role]["contact"]
+        if bucket not in scopes["read"]:
+            return 404
+        return self.status if scopes["write"] & {bucket, "own"} else 403
+
+    def check(self, world: View, method: str, path: str) -> None:
+        missing = MissingId(world, method, path, None, {})
+        for bucket in BUCKETS:
+            first = world.record("contact", bucket)
+            second = world.record("contact", f"duplicate-{bucket}")
+            left, right = sorted((first.pk, second.pk))
+            pair = DuplicateCandidate.objects.create(
+                entity="contact", left_id=left, right_id=right, score=95, reasons=["same_email"]
+            )
+            target = with_id(path, pair.pk)
+            expected = self.expected(world.role, bucket)
+            if expected == 404:
+                missing.assert_same(assert_refused(world, method, target, None, {}, 404))
+            elif expected == 403:
+                response = assert_refused(world, method, target, None, {}, 403)
+                assert response.json()["title"] == "Forbidden"
+            else:
+                assert_answered(world, method, target, None, {}, expected, self.events)
+            assert DuplicateCandidate.objects.get(pk=pair.pk).status == (
+                "dismissed" if expected == self.status else "open"
+            )
+
+
 # --- The routes ----------------------------------------------------------------------------
 
 
@@ -527,6 +566,13 @@ ROUTE_EXPECTATIONS: dict[tuple[str, str], Any] = {
     **_crud(
         "interaction", "interactions", "interaction_id", {"subject": "Renamed"}, _interaction_body
     ),
+    # Duplicates: every role reads the pairs and create-time matches in its own scope; only
+    # an administrator starts a scan.
+    ("GET", "/api/v1/duplicates"): SharedRoute(200, 200),
+    ("GET", "/api/v1/contacts/duplicates-of"): SharedRoute(200, 200),
+    ("GET", "/api/v1/accounts/duplicates-of"): SharedRoute(200, 200),
+    ("POST", "/api/v1/duplicates/scan"): SharedRoute(202, 403, body={"entity": "contact"}),
+    ("POST", "/api/v1/duplicates/{candidate_id}/dismiss"): DuplicatePairRoute(),
 }
 
 

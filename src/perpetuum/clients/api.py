@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from perpetuum.clients import selectors, services
+from perpetuum.clients import duplicates, selectors, services, tasks
 from perpetuum.clients.models import Contact, Lead
+from perpetuum.core.access import is_administrator
 from perpetuum.core.api_support import (
     PROBLEM_RESPONSES,
     CursorPage,
@@ -21,6 +22,7 @@ from perpetuum.core.api_support import (
     request_custom_filters,
     with_etag,
 )
+from perpetuum.core.errors import PermissionDenied
 from perpetuum.core.filters import ListFilters
 from perpetuum.timeline.api import InteractionOut
 
@@ -259,6 +261,52 @@ def create_account(request: HttpRequest, payload: AccountIn) -> Any:
     return idempotent(request, route="accounts.create", payload=payload, create=create)
 
 
+class DuplicateRecordOut(Schema):
+    """A record in a suspected duplicate pair, as a list shows it."""
+
+    id: int
+    name: str
+    email: str
+    phone: str
+    owner_id: int | None
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj)
+
+
+class DuplicateMatchOut(Schema):
+    """An existing record that a new one would likely duplicate."""
+
+    record: DuplicateRecordOut
+    score: int = Field(..., description="0–100")
+    reasons: list[str] = Field(..., description="same_email, same_phone, same_tax_id, similar_name")
+
+
+# Declared before /accounts/{account_id}, whose path parameter would take "duplicates-of".
+@router.get("/accounts/duplicates-of", response={200: list[DuplicateMatchOut], **PROBLEM_RESPONSES})
+def account_duplicates_of(
+    request: HttpRequest,
+    name: str = "",
+    tax_id: str = "",
+    email: str = "",
+    phone: str = "",
+    country: str = "",
+    city: str = "",
+) -> Any:
+    """The accounts the user may see that a new account with these values would likely
+    duplicate, best first: for a warning before the create."""
+    data = {
+        "name": name,
+        "tax_id": tax_id,
+        "email": email,
+        "phone": phone,
+        "country": country,
+        "city": city,
+    }
+    return duplicates.find_duplicates_for(request.user, "account", data)
+
+
 @router.get("/accounts/{account_id}", response={200: AccountOut, **PROBLEM_RESPONSES})
 def get_account(request: HttpRequest, account_id: int, response: HttpResponse) -> Any:
     account = selectors.account_get(request.user, account_id)
@@ -458,6 +506,30 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Any:
         return 201, ContactOut.from_orm(contact).model_dump(mode="json")
 
     return idempotent(request, route="contacts.create", payload=payload, create=create)
+
+
+# Declared before /contacts/{contact_id}, whose path parameter would take "duplicates-of".
+@router.get("/contacts/duplicates-of", response={200: list[DuplicateMatchOut], **PROBLEM_RESPONSES})
+def contact_duplicates_of(
+    request: HttpRequest,
+    first_name: str = "",
+    middle_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    account_id: int | None = None,
+) -> Any:
+    """The contacts the user may see that a new contact with these values would likely
+    duplicate, best first: for a warning before the create."""
+    data = {
+        "first_name": first_name,
+        "middle_name": middle_name,
+        "last_name": last_name,
+        "email": email,
+        "phone": phone,
+        "account_id": account_id,
+    }
+    return duplicates.find_duplicates_for(request.user, "contact", data)
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **PROBLEM_RESPONSES})
@@ -740,3 +812,61 @@ def reassign(request: HttpRequest, payload: ReassignIn) -> Any:
     return services.owner_reassign(
         actor=request.user, from_user_id=payload.from_user_id, to_user_id=payload.to_user_id
     )
+
+
+# --- Duplicates ----------------------------------------------------------------------------
+
+DuplicateEntity = Literal["account", "contact"]
+
+
+class DuplicatePairOut(Schema):
+    """Two records the duplicate scan found alike."""
+
+    id: int
+    entity: str
+    score: int = Field(..., description="0–100")
+    reasons: list[str] = Field(..., description="same_email, same_phone, same_tax_id, similar_name")
+    status: str
+    left: DuplicateRecordOut
+    right: DuplicateRecordOut
+    created_at: datetime.datetime
+
+
+class ScanIn(InputSchema):
+    entity: DuplicateEntity
+
+
+class ScanOut(Schema):
+    task_id: str
+    entity: str
+    status: str
+
+
+@router.get("/duplicates", response={200: CursorPage[DuplicatePairOut], **PROBLEM_RESPONSES})
+def list_duplicates(
+    request: HttpRequest,
+    entity: DuplicateEntity = "contact",
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """Open suspected duplicate pairs whose two records the user may both see, best first."""
+    page = duplicates.duplicate_candidates(request.user, entity, limit, cursor)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.post("/duplicates/scan", response={202: ScanOut, **PROBLEM_RESPONSES})
+def scan_duplicates(request: HttpRequest, payload: ScanIn) -> Any:
+    """Start a background scan of every account or contact (administrators)."""
+    if not is_administrator(request.user):
+        raise PermissionDenied("Only an administrator may start a duplicate scan.")
+    result = tasks.scan_duplicates.enqueue(payload.entity)
+    return 202, {"task_id": str(result.id), "entity": payload.entity, "status": result.status}
+
+
+@router.post(
+    "/duplicates/{candidate_id}/dismiss", response={200: DuplicatePairOut, **PROBLEM_RESPONSES}
+)
+def dismiss_duplicate(request: HttpRequest, candidate_id: int) -> Any:
+    """Mark a pair as not duplicates: no scan proposes it again."""
+    candidate = duplicates.duplicate_candidate_get(request.user, candidate_id)
+    return duplicates.duplicate_dismiss(actor=request.user, candidate=candidate)
