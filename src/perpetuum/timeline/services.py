@@ -100,8 +100,8 @@ def interaction_create(*, actor: Any, data: dict[str, Any]) -> tuple[Interaction
     """Log or plan an interaction. With a `source` and an `external_id`, an event already
     taken in is returned as it is: (interaction, created)."""
     require_create(actor, "interaction")
-    unknown = set(data) - {*INTERACTION_FIELDS, "account_id", "contact_id", "lead_id", "owner_id"}
-    unknown -= {"source", "external_id"}
+    links = {"account_id", "contact_id", "lead_id", "deal_id", "owner_id"}
+    unknown = set(data) - {*INTERACTION_FIELDS, *links, "source", "external_id"}
     if unknown:
         raise ValueError(f"fields not allowed: {sorted(unknown)}")
     data = _links_in_scope(actor, data)
