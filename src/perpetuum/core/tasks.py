@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.db import models
 from django_tasks import task
 
-from perpetuum.clients.models import Account, Contact, Lead
-from perpetuum.core.models import CustomFieldDefinition, Tag
+from perpetuum.core.models import Record
 from perpetuum.core.services import recycle_bin_purge
-from perpetuum.timeline.models import Interaction
 
-# Children before parents, so that nothing a purged record points to is purged first.
-PURGED_MODELS = [Interaction, Lead, Contact, Account, Tag, CustomFieldDefinition]
+
+def purged_models() -> list[type[Record]]:
+    """Every model with a recycle bin, children before parents, so that nothing a purged
+    record points to is purged before it (self-references aside)."""
+    binned = [model for model in apps.get_models() if issubclass(model, Record)]
+    ordered: list[type[Record]] = []
+
+    def visit(model: type[Record], path: set[type[Record]]) -> None:
+        if model in ordered or model in path:
+            return
+        for relation in model._meta.get_fields(include_hidden=True):
+            child = relation.related_model
+            is_reverse = isinstance(relation, models.ForeignObjectRel) and not relation.many_to_many
+            if is_reverse and child in binned:
+                visit(child, {*path, model})
+        ordered.append(model)
+
+    for model in sorted(binned, key=lambda item: item._meta.label):
+        visit(model, set())
+    return ordered
 
 
 @task()
@@ -20,4 +38,4 @@ def purge_recycle_bin() -> int:
     Returns the number of purged records. Safe to run twice, or twice at once: a second run
     finds nothing left to purge.
     """
-    return recycle_bin_purge(models_to_purge=PURGED_MODELS)
+    return recycle_bin_purge(models_to_purge=purged_models())
