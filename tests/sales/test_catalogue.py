@@ -253,8 +253,8 @@ def test_compare_lists_every_attribute_and_the_prices(
     )
     assert [product.name for product in comparison.products] == ["Large", "Small"]
     assert [(row.name, row.values, row.differs) for row in comparison.rows] == [
-        ("Power", ["900 W", "500 W"], True),
         ("Chuck", ["13 mm", None], True),
+        ("Power", ["900 W", "500 W"], True),
         ("Weight", [None, "1.2 kg"], True),
     ]
     assert comparison.prices[0] is None

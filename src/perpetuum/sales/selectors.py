@@ -625,7 +625,8 @@ def product_compare(
     partner_tier: str = PartnerTier.NONE,
     on_date: datetime.date | None = None,
 ) -> Comparison:
-    """Chosen products side by side: each attribute any of them has, and their prices."""
+    """Chosen products side by side: each attribute any of them has (alphabetically), and
+    their prices."""
     if len(product_ids) > COMPARE_AT_MOST:
         raise ValidationError(
             {"ids": [_("Compare at most %(count)d products.") % {"count": COMPARE_AT_MOST}]}
@@ -637,11 +638,10 @@ def product_compare(
         .prefetch_related("categories")
     }
     products = [found[pk] for pk in dict.fromkeys(product_ids) if pk in found]
-    names: list[str] = []
-    for product in products:
-        for name in product.attributes or {}:
-            if name not in names:
-                names.append(name)
+    # Alphabetical: PostgreSQL's jsonb keeps no order of the keys.
+    names = sorted(
+        {name for product in products for name in (product.attributes or {})}, key=str.casefold
+    )
     rows = []
     for name in names:
         values = [(product.attributes or {}).get(name) for product in products]
