@@ -344,10 +344,12 @@ class RoleForm(forms.Form):
 @admin_page
 @require_GET
 def roles(request: HttpRequest) -> HttpResponse:
+    names = dict(SCOPE_LABELS)
+
     def scopes(role: Role) -> list[str]:
         return [
-            f"{role.permissions.get(entity, {}).get('read', 'none')} / "
-            f"{role.permissions.get(entity, {}).get('write', 'none')}"
+            f"{names.get(role.permissions.get(entity, {}).get('read', 'none'), '?')} / "
+            f"{names.get(role.permissions.get(entity, {}).get('write', 'none'), '?')}"
             for entity in access.SCOPED_ENTITIES.values()
         ]
 
