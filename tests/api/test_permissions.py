@@ -243,16 +243,37 @@ def audit_events() -> int:
     return AuditEvent.objects.count()
 
 
+class Unchanged:
+    """A block of requests that must all leave the database as it was (one snapshot before
+    and one after, compared)."""
+
+    def __enter__(self) -> Unchanged:
+        self.before = database_state()
+        return self
+
+    def __exit__(self, error_type: Any, *_args: Any) -> None:
+        if error_type is None:
+            assert database_state() == self.before
+
+
+def refused(
+    world: View, method: str, path: str, body: Any, headers: dict[str, str], status: int
+) -> Any:
+    """Send the request and check it is refused with `status` as a problem response."""
+    response = world.api.request(method, path, body, headers=headers)
+    assert response.status_code == status, (path, response.content)
+    assert response["Content-Type"] == PROBLEM_JSON
+    if status == 403:
+        assert response.json()["title"] == "Forbidden"
+    return response
+
+
 def assert_refused(
     world: View, method: str, path: str, body: Any, headers: dict[str, str], status: int
 ) -> Any:
     """Send the request, check it is refused with `status` and that nothing changed."""
-    before = database_state()
-    response = world.api.request(method, path, body, headers=headers)
-    assert response.status_code == status, (path, response.content)
-    assert response["Content-Type"] == PROBLEM_JSON
-    assert database_state() == before
-    return response
+    with Unchanged():
+        return refused(world, method, path, body, headers, status)
 
 
 def assert_answered(
@@ -277,7 +298,7 @@ class MissingId:
 
     def __init__(self, world: View, method: str, path: str, body: Any, headers: dict[str, str]):
         headers = {**headers, "If-Match": f'"{MISSING_ID}-1"'} if "If-Match" in headers else headers
-        response = assert_refused(world, method, with_id(path, MISSING_ID), body, headers, 404)
+        response = refused(world, method, with_id(path, MISSING_ID), body, headers, 404)
         self.body = response.json()
         assert (self.body["title"], self.body["status"]) == ("Not found", 404)
 
@@ -330,22 +351,27 @@ class RecordRoute:
             bucket: world.record(self.entity, bucket, deleted=self.in_recycle_bin)
             for bucket in BUCKETS
         }
-        sample = targets["own"]
-        headers = {"If-Match": sample.etag} if self.if_match else {}
-        missing = MissingId(world, method, path, _body(self.body, world, sample), headers)
-        for bucket, target in targets.items():
-            body = _body(self.body, world, target)
-            headers = {"If-Match": current_etag(target)} if self.if_match else {}
-            target_path = with_id(path, target.pk)
-            expected = self.expected(world.role, bucket)
-            if expected == 404:
-                response = assert_refused(world, method, target_path, body, headers, 404)
-                missing.assert_same(response)
-            elif expected == 403:
-                response = assert_refused(world, method, target_path, body, headers, 403)
-                assert response.json()["title"] == "Forbidden"
-            else:
-                assert_answered(world, method, target_path, body, headers, expected, self.events)
+        requests = {
+            bucket: (
+                with_id(path, target.pk),
+                _body(self.body, world, target),
+                {"If-Match": current_etag(target)} if self.if_match else {},
+            )
+            for bucket, target in targets.items()
+        }
+        expected = {bucket: self.expected(world.role, bucket) for bucket in BUCKETS}
+        with Unchanged():
+            missing = MissingId(world, method, path, *requests["own"][1:])
+            for bucket, (target_path, body, headers) in requests.items():
+                if expected[bucket] in (403, 404):
+                    response = refused(world, method, target_path, body, headers, expected[bucket])
+                    if expected[bucket] == 404:
+                        missing.assert_same(response)
+        for bucket, (target_path, body, headers) in requests.items():
+            if expected[bucket] not in (403, 404):
+                assert_answered(
+                    world, method, target_path, body, headers, expected[bucket], self.events
+                )
 
 
 @dataclass(frozen=True)
@@ -401,23 +427,24 @@ class SharedRoute:
     def check(self, world: View, method: str, path: str) -> None:
         status = self.administrator if world.role == "administrator" else self.others
         headers: dict[str, str] = {}
-        missing: MissingId | None = None
-        if self.target is not None:
+        target_path = path
+        if self.target is None:
+            body = _body(self.body, world)
+        else:
             kind = self.target.removeprefix("deleted_")
             target = world.vocabulary(kind, deleted=self.target.startswith("deleted_"))
             headers = {"If-Match": target.etag} if self.if_match else {}
             body = _body(self.body, world, target)
-            missing = MissingId(world, method, path, body, headers)
-            path = with_id(path, target.pk)
-        else:
-            body = _body(self.body, world)
-        if status >= 400:
-            response = assert_refused(world, method, path, body, headers, status)
-            if status == 404:
-                assert missing is not None
-                missing.assert_same(response)
-        else:
-            assert_answered(world, method, path, body, headers, status, self.events)
+            target_path = with_id(path, target.pk)
+        with Unchanged():
+            missing = None if self.target is None else MissingId(world, method, path, body, headers)
+            if status >= 400:
+                response = refused(world, method, target_path, body, headers, status)
+                if status == 404:
+                    assert missing is not None
+                    missing.assert_same(response)
+        if status < 400:
+            assert_answered(world, method, target_path, body, headers, status, self.events)
 
 
 @dataclass(frozen=True)
@@ -429,9 +456,9 @@ class TokenRoute:
 
     def check(self, world: View, method: str, path: str) -> None:
         own, other = world.token("own"), world.token("other")
-        missing = MissingId(world, method, path, None, {})
-        response = assert_refused(world, method, with_id(path, other.pk), None, {}, 404)
-        missing.assert_same(response)
+        with Unchanged():
+            missing = MissingId(world, method, path, None, {})
+            missing.assert_same(refused(world, method, with_id(path, other.pk), None, {}, 404))
         assert_answered(world, method, with_id(path, own.pk), None, {}, self.status, self.events)
         assert ApiToken.objects.get(pk=own.pk).revoked_at is not None
         assert ApiToken.objects.get(pk=other.pk).revoked_at is None
@@ -454,25 +481,29 @@ class DuplicatePairRoute:
         return self.status if scopes["write"] & {bucket, "own"} else 403
 
     def check(self, world: View, method: str, path: str) -> None:
-        missing = MissingId(world, method, path, None, {})
+        pairs = {}
         for bucket in BUCKETS:
             first = world.record("contact", bucket)
             second = world.record("contact", f"duplicate-{bucket}")
             left, right = sorted((first.pk, second.pk))
-            pair = DuplicateCandidate.objects.create(
+            pairs[bucket] = DuplicateCandidate.objects.create(
                 entity="contact", left_id=left, right_id=right, score=95, reasons=["same_email"]
             )
-            target = with_id(path, pair.pk)
-            expected = self.expected(world.role, bucket)
-            if expected == 404:
-                missing.assert_same(assert_refused(world, method, target, None, {}, 404))
-            elif expected == 403:
-                response = assert_refused(world, method, target, None, {}, 403)
-                assert response.json()["title"] == "Forbidden"
-            else:
-                assert_answered(world, method, target, None, {}, expected, self.events)
+        expected = {bucket: self.expected(world.role, bucket) for bucket in BUCKETS}
+        with Unchanged():
+            missing = MissingId(world, method, path, None, {})
+            for bucket, pair in pairs.items():
+                if expected[bucket] in (403, 404):
+                    target = with_id(path, pair.pk)
+                    response = refused(world, method, target, None, {}, expected[bucket])
+                    if expected[bucket] == 404:
+                        missing.assert_same(response)
+        for bucket, pair in pairs.items():
+            if expected[bucket] not in (403, 404):
+                target = with_id(path, pair.pk)
+                assert_answered(world, method, target, None, {}, expected[bucket], self.events)
             assert DuplicateCandidate.objects.get(pk=pair.pk).status == (
-                "dismissed" if expected == self.status else "open"
+                "dismissed" if expected[bucket] == self.status else "open"
             )
 
 
