@@ -75,6 +75,7 @@ class ListSpec:
     has_tags: bool = True
     has_custom_fields: bool = True
     has_time_range: bool = False
+    create_label: str | Promise = ""
     export_columns: tuple[ExportColumn, ...] = field(default_factory=tuple)
 
 
@@ -113,6 +114,7 @@ ACCOUNTS = ListSpec(
     ),
     default_sort="name",
     sorts=tuple(client_selectors.ACCOUNT_SORTS),
+    create_label=_("New account"),
     columns=(
         Column("name", _("Name"), "name"),
         Column("stage", _("Stage")),
@@ -159,6 +161,7 @@ CONTACTS = ListSpec(
     ),
     default_sort="name",
     sorts=tuple(client_selectors.CONTACT_SORTS),
+    create_label=_("New contact"),
     columns=(
         Column("name", _("Name"), "name"),
         Column("account", _("Account")),
@@ -199,6 +202,7 @@ LEADS = ListSpec(
     ),
     default_sort="-created_at",
     sorts=tuple(client_selectors.LEAD_SORTS),
+    create_label=_("New lead"),
     columns=(
         Column("name", _("Name"), "name"),
         Column("company", _("Company")),
