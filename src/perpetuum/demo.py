@@ -439,6 +439,20 @@ def _search_documents(
         yield [(record.pk, " ".join(tokens(document(record)))) for record in chunk]
 
 
+def _by_name(model: type[models.Model], names: Sequence[str]) -> dict[str, Any]:
+    """The existing rows of `model` with these names (from an earlier run), by name."""
+    return {row.name: row for row in model._base_manager.filter(name__in=names)}
+
+
+def _created(model: type[models.Model], rows: list[Any]) -> dict[str, Any]:
+    """`bulk_create` the rows; by name, with their ids (read back where the database does
+    not return them)."""
+    model._base_manager.bulk_create(rows)
+    if any(row.pk is None for row in rows):
+        return _by_name(model, [row.name for row in rows])
+    return {row.name: row for row in rows}
+
+
 # --- The generator ---------------------------------------------------------------------------
 
 
@@ -687,22 +701,24 @@ class _Generator:
     def organisation(self, user_count: int) -> None:
         """Legal entities, offices, teams and users; those of an earlier run are reused."""
         rng = self.rng
-        entities: dict[str, LegalEntity] = {}
-        for key, name, legal_name, country, currency in LEGAL_ENTITIES:
-            entity = LegalEntity.objects.filter(name=name).first()
-            if entity is None:
-                vat = kpp = ""
-                if country == "DE":
-                    vat = "DE" + de_vat(rng)
-                    tax = f"27/{rng.randint(100, 999)}/{rng.randint(10000, 99999)}"  # Berlin
-                elif country == "GB":
-                    vat = "GB" + gb_vat(rng)
-                    tax = str(rng.randint(10_000_000, 15_999_999))  # Companies House
-                else:
-                    tax = ru_company_inn(rng)
-                    kpp = f"{tax[:4]}01001"
-                created = self.aware_ago(3000, 3650)
-                entity = LegalEntity.objects.create(
+        entities = _by_name(LegalEntity, [spec[1] for spec in LEGAL_ENTITIES])
+        new_entities = []
+        for _key, name, legal_name, country, currency in LEGAL_ENTITIES:
+            if name in entities:
+                continue
+            vat = kpp = ""
+            if country == "DE":
+                vat = "DE" + de_vat(rng)
+                tax = f"27/{rng.randint(100, 999)}/{rng.randint(10000, 99999)}"  # Berlin
+            elif country == "GB":
+                vat = "GB" + gb_vat(rng)
+                tax = str(rng.randint(10_000_000, 15_999_999))  # Companies House
+            else:
+                tax = ru_company_inn(rng)
+                kpp = f"{tax[:4]}01001"
+            created = self.aware_ago(3000, 3650)
+            new_entities.append(
+                LegalEntity(
                     name=name,
                     legal_name=legal_name,
                     country=country,
@@ -713,27 +729,50 @@ class _Generator:
                     created_at=created,
                     updated_at=created,
                 )
-            entities[key] = entity
-        offices: list[tuple[Office, dict[str, Team], tuple[str, ...], str]] = []
-        for name, city, country, entity_key, team_names, regions in OFFICES:
-            created = self.aware_ago(2000, 3000)
-            office = Office.objects.filter(name=name).first() or Office.objects.create(
-                name=name,
-                city=city,
-                country=country,
-                legal_entity=entities[entity_key],
-                created_at=created,
-                updated_at=created,
             )
-            teams = {}
-            for team_name in team_names:
-                full_name = f"{name} {team_name}"
-                teams[team_name] = Team.objects.filter(name=full_name).first() or (
-                    Team.objects.create(
-                        name=full_name, office=office, created_at=created, updated_at=created
+        entities.update(_created(LegalEntity, new_entities))
+        entity_names = {spec[0]: spec[1] for spec in LEGAL_ENTITIES}
+
+        office_rows = _by_name(Office, [spec[0] for spec in OFFICES])
+        new_offices = []
+        for name, city, country, entity_key, _teams, _regions in OFFICES:
+            if name not in office_rows:
+                created = self.aware_ago(2000, 3000)
+                new_offices.append(
+                    Office(
+                        name=name,
+                        city=city,
+                        country=country,
+                        legal_entity=entities[entity_names[entity_key]],
+                        created_at=created,
+                        updated_at=created,
                     )
                 )
-            offices.append((office, teams, regions, country))
+        office_rows.update(_created(Office, new_offices))
+
+        team_names = [f"{spec[0]} {team}" for spec in OFFICES for team in spec[4]]
+        team_rows = _by_name(Team, team_names)
+        new_teams = []
+        for name, _city, _country, _entity, teams_of_office, _regions in OFFICES:
+            office = office_rows[name]
+            for team in teams_of_office:
+                if f"{name} {team}" not in team_rows:
+                    new_teams.append(
+                        Team(
+                            name=f"{name} {team}",
+                            office=office,
+                            created_at=office.created_at,
+                            updated_at=office.created_at,
+                        )
+                    )
+        team_rows.update(_created(Team, new_teams))
+        offices: list[tuple[Office, dict[str, Team], tuple[str, ...], str]] = []
+        for name, _city, country, _entity, teams_of_office, regions in OFFICES:
+            teams = {team: team_rows[f"{name} {team}"] for team in teams_of_office}
+            offices.append((office_rows[name], teams, regions, country))
+        self.counts["legal_entities"] = len(new_entities)
+        self.counts["offices"] = len(new_offices)
+        self.counts["teams"] = len(new_teams)
 
         roles = {role.code: role for role in Role.objects.all()}
         missing = set(DEFAULT_ROLES) - set(roles)
@@ -780,11 +819,8 @@ class _Generator:
         new_users = [user for user, _regions, _role in planned]
         User.objects.bulk_create(new_users)
         if any(user.pk is None for user in new_users):  # databases that return no ids
-            ids = dict(
-                User.objects.filter(username__in=[user.username for user in new_users]).values_list(
-                    "username", "pk"
-                )
-            )
+            names = [user.username for user in new_users]
+            ids = dict(User.objects.filter(username__in=names).values_list("username", "pk"))
             for user in new_users:
                 user.pk = ids[user.username]
         through = User.teams.through
