@@ -581,6 +581,9 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, _Stop):
         print("\nperpetuum: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a reader that stopped, e.g. `| head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 1
 
 
