@@ -1187,13 +1187,15 @@ def user_stats(
 ) -> list[UserStats]:
     """Per owner, the deals won and lost (closed in the period) and their amounts per
     currency, the win rate, the average sales cycle (from each won deal's first stage change
-    to its winning one) and the interactions they logged; SQL aggregates over what the
-    user may see, a fixed number of queries."""
+    to its winning one) and the interactions they logged (done, not the system's own
+    entries); SQL aggregates over what the user may see, a fixed number of queries."""
     period = period or Period()
     deals = _deals(user).filter(status__in=[Deal.Status.WON, Deal.Status.LOST])
     deals = deals.filter(_period_filter("closed_at", period))
-    interactions = scoped(user, Interaction.objects.all()).filter(
-        _period_filter("at", period), status=Interaction.Status.DONE, author__isnull=False
+    interactions = (
+        scoped(user, Interaction.objects.all())
+        .filter(_period_filter("at", period), status=Interaction.Status.DONE, author__isnull=False)
+        .exclude(kind=Interaction.Kind.SYSTEM)
     )
     if legal_entity_id is not None:
         deals = deals.filter(legal_entity_id=legal_entity_id)
@@ -1325,7 +1327,7 @@ def product_stats(
         .order_by()
         .values("product_id", "product__name", "product__sku", "order__currency")
         .annotate(
-            quantity=Sum("quantity"),
+            sold=Sum("quantity"),
             revenue=Sum("net_amount"),
             costed_revenue=Sum("net_amount", filter=has_cost),
             cost=Sum(_line_cost(), filter=has_cost),
@@ -1345,7 +1347,7 @@ def product_stats(
                 product_name=row["product__name"],
                 sku=row["product__sku"],
                 currency=currency,
-                quantity=to_decimal(row["quantity"]).normalize(),
+                quantity=to_decimal(row["sold"]).normalize(),
                 revenue=round_money(row["revenue"], currency),
                 margin=margin,
                 clients=row["clients"],
