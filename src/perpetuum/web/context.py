@@ -44,13 +44,7 @@ def navigation(request: HttpRequest) -> list[NavItem]:
         (_("Recycle bin"), reverse("web:recycle_bin"), None),
     ]
     if is_administrator(user):
-        items.append(
-            (
-                _("Admin"),
-                _url(("web:admin_home", "web:admin", "web:administration"), "/admin/"),
-                None,
-            )
-        )
+        items.append((_("Admin"), _url(("web:admin_index",), "/administration/"), None))
     path = request.path
     result = []
     for label, url, entity in items:
