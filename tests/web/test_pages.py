@@ -160,3 +160,32 @@ def test_history_shows_the_audit_trail_of_a_record(client, sales_rep):
     assert [event.action for event in response.context["events"]] == ["delete", "update", "create"]
     assert client.get("/history/account/999999/").status_code == 404
     assert client.get(f"/history/organisation/{account.pk}/").status_code == 404
+
+
+def test_opening_a_card_puts_the_client_on_my_day(client, sales_rep):
+    account = AccountFactory(owner=sales_rep, name="Opened today")
+    client.force_login(sales_rep)
+    assert client.get(f"/accounts/{account.pk}/").status_code == 200
+    recent = client.get("/").context["recent"]
+    assert [(entity, str(record)) for entity, record in recent] == [("account", "Opened today")]
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_admin"), [("administrator", True), ("sales_manager", False)]
+)
+def test_the_navigation_offers_administration_to_administrators_only(
+    client, make_user, role, sees_admin
+):
+    client.force_login(make_user(role, username=f"nav-{role}"))
+    labels = {str(item.label): item.url for item in client.get("/").context["navigation"]}
+    assert ("Admin" in labels) is sees_admin
+    assert labels["My day"] == "/"
+    if sees_admin:
+        assert labels["Admin"] == "/administration/"
+
+
+def test_the_navigation_leaves_out_lists_the_role_cannot_read(client, make_user):
+    client.force_login(make_user("support_agent", username="agent"))
+    labels = [str(item.label) for item in client.get("/").context["navigation"]]
+    assert "Leads" not in labels
+    assert "Accounts" in labels
