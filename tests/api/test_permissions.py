@@ -13,9 +13,10 @@ viewer who works in the Berlin office of Perpetuum GmbH, in the "Berlin sales" t
     legal_entity        someone's in another office of the same legal entity (Munich)
     other_legal_entity  someone's in the other legal entity (Perpetuum OOO, Moscow)
 
-Outside the role's read scope a route answers 404 with the same body as for an id that
-does not exist; visible but outside the write scope, a write answers 403. A refused
-request changes nothing: no record, version, token or audit event.
+The viewers of the seven roles all sit in that team, so each one's records are the
+others' teammate records. Outside the role's read scope a route answers 404 with the same
+body as for an id that does not exist; visible but outside the write scope, a write
+answers 403. A refused request changes nothing: no record, version, token or audit event.
 """
 
 from __future__ import annotations
