@@ -732,38 +732,41 @@ def find_duplicates_for(
     """The records the user may see that the new record described by `data` would likely
     duplicate, best first (for a warning before the create).
 
-    One bounded, indexed query: the same primary e-mail, phone or tax id, the same name key
-    (any script, any word order, any umlaut spelling) or a name key that starts alike. A
-    typo in the alphabetically first word of a name is left to the background scan."""
+    Two bounded, indexed queries: the same primary e-mail, phone or tax id or the same name
+    key (any script, word order or umlaut spelling); then the name keys that start alike (a
+    typo in a later word). A typo in the alphabetically first word of a name is left to the
+    background scan."""
     model = _model(entity)
     new = _data_profile(entity, data)
-    lookups = Q(pk__in=[])
+    exact = Q(pk__in=[])
     if new.emails:
-        lookups |= Q(email__in=new.emails)
+        exact |= Q(email__in=new.emails)
     if new.phones:
-        lookups |= Q(phone__in=new.phones)
+        exact |= Q(phone__in=new.phones)
     if new.tax_id:
-        lookups |= Q(tax_id=new.tax_id)
+        exact |= Q(tax_id=new.tax_id)
+    stored_key = new.key[:NAME_KEY_LENGTH]
     if new.key:
-        lookups |= Q(name_key=new.key[:NAME_KEY_LENGTH])
-        name_range = _name_range(new.key)
-        if name_range is not None:
-            lookups |= name_range
-    queryset = access.scoped(user, model.objects.filter(lookups))
+        exact |= Q(name_key=stored_key)
     related = ("owner", "account") if entity == "contact" else ("owner",)
-    records = list(queryset.select_related(*related).order_by("pk")[:CANDIDATES_PER_CHECK])
-    profiles = [_profile_of(entity, record) for record in records]
+    visible = access.scoped(user, model.objects.select_related(*related)).order_by("pk")
+    records = {record.pk: record for record in visible.filter(exact)[:CANDIDATES_PER_CHECK]}
+    name_range = _name_range(new.key) if new.key else None
+    if name_range is not None:
+        for record in visible.filter(name_range)[:CANDIDATES_PER_CHECK]:
+            records.setdefault(record.pk, record)
     if new.key:
         # How common the name is in the whole base, the new record included (a count over
         # every record, not only those in scope; it shows no record).
-        new.name_count = 1 + model.objects.filter(name_key=new.key[:NAME_KEY_LENGTH]).count()
-    counts = Counter(profile.key for profile in profiles)
+        new.name_count = 1 + model.objects.filter(name_key=stored_key).count()
+    profiles = {pk: _profile_of(entity, record) for pk, record in records.items()}
+    counts = Counter(profile.key for profile in profiles.values())
     matches = []
-    for record, profile in zip(records, profiles, strict=True):
+    for pk, profile in profiles.items():
         profile.name_count = new.name_count if profile.key == new.key else counts[profile.key]
         verdict = compare(entity, new, profile)
         if verdict is not None:
-            matches.append(DuplicateMatch(record, verdict.score, list(verdict.reasons)))
+            matches.append(DuplicateMatch(records[pk], verdict.score, list(verdict.reasons)))
     matches.sort(key=lambda match: (-match.score, match.record.pk))
     return matches[:limit]
 
