@@ -20,6 +20,7 @@ import pytest
 
 from perpetuum.sales import services
 from perpetuum.sales.models import Invoice, Pipeline, Stage
+from tests.api.conftest import api_client  # noqa: F401  (the API tests' token client)
 from tests.factories import AccountFactory, factory_actor
 
 

@@ -915,6 +915,9 @@ def order_list(
         entity=None,
         search_fields=["number", "reference", "account__name"],
     ).select_related("account", "owner", "legal_entity")
+    queryset = queryset.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("position", "pk"))
+    )
     return keyset_page(queryset, sort=sort, allowed=ORDER_SORTS, cursor=cursor, limit=limit)
 
 
@@ -951,6 +954,9 @@ def invoice_list(
         entity=None,
         search_fields=["number", "account__name"],
     ).select_related("account", "owner", "legal_entity")
+    queryset = queryset.prefetch_related(
+        "lines", Prefetch("payments", queryset=Payment.objects.order_by("paid_on", "pk"))
+    )
     if overdue_on is not None:
         queryset = queryset.filter(status__in=Invoice.OPEN_STATUSES, due_date__lt=overdue_on)
     if sort.lstrip("-") in ("due_date", "issue_date"):
