@@ -13,29 +13,39 @@ German umlaut spellings meet, and the words sorted, so that word order does not 
     ООО «Ромашка» / Romashka LLC        → "romashka"
 
 Two names are then as similar as the optimal-string-alignment edit distance of their keys
-says (`OSA.normalized_similarity`, 0–100): a one-letter typo or a swap of two letters costs
-one edit. The Indel ratio behind `fuzz.ratio` / `token_sort_ratio` counts a substitution as
-two edits, which at a threshold that lets "Ivan Petrov" meet the typo "Ivan Petrv" also lets
-it meet "Ivana Petrova".
+says (`OSA.normalized_similarity`, 0–100), the words lined up in the best of a few orders:
+a one-letter typo or a swap of two letters costs one edit. The Indel ratio behind
+`fuzz.ratio` / `token_sort_ratio` counts a substitution as two edits, which at a threshold
+that lets "Ivan Petrov" meet the typo "Ivan Petrv" also lets it meet "Ivana Petrova".
 
-A pair is a candidate (`compare`) when
-  - it shares an e-mail address (and the names are not wholly different: a shared mailbox),
-  - it shares a phone number and the names are alike (a switchboard is shared by colleagues),
+A pair is a candidate (`compare`) when, from the strongest evidence to the weakest,
   - it shares a tax id (accounts; unless both have a different KPP — Russian branches share
-    the company's INN), or
+    the company's INN); two different tax ids rule a pair of accounts out altogether;
+  - it shares an e-mail address and the names are not different (≥ `NAME_WITH_EMAIL`:
+    colleagues behind one generic mailbox are);
+  - it shares a phone number and the names are close (≥ `NAME_WITH_PHONE`: colleagues share
+    a switchboard, families a line);
   - the names are nearly the same (≥ `NAME_ONLY`) and nothing contradicts it: contacts at
-    different accounts, different middle names, or both e-mail and phone present on both
-    sides and all different are two people who share a name; accounts in different
-    countries or cities, or with different tax ids, are two companies that share a name.
+    different accounts, with different middle names, or (unless at the same account) with
+    e-mails and phones on both sides and none shared are two people who share a name;
+    accounts in different countries or cities, or with contact points that all differ, are
+    two companies that share a name. And a name borne by more than `NAME_SHARED_BY`
+    records of the base ("Ivan Ivanov", "ООО «Гранит»") cannot say which of its bearers a
+    record duplicates: it needs a second agreement (the same account, the same city).
+
+The thresholds were set from these arguments and checked on the labelled evaluation set
+(`tests/clients/dedup_eval.py`, `python -m bench.dedup_eval`), which reports precision and
+recall for every kind of variation.
 
 How the scan stays near-linear (blocking)
 -----------------------------------------
 Each record gets a few *blocking keys* (`blocking_keys`) and is only compared with the
-records that share one: every e-mail, every phone, the tax id, and four name keys built
-from its two main name words a and b — the first four letters of one with the first (or
-last) letter of the other, both ways round. Whatever single edit a typo makes to one of the
-two words, one of the four keys stays intact, and the set is the same with the words
-swapped. The cost is the sum of the squares of the block sizes, so blocks are capped:
+records that share one: every e-mail, every phone, the tax id, and for every pair (a, b) of
+its (up to three) longest name words four name keys — the first four letters of one with
+the first (or last) letter of the other, both ways round. Whatever single edit a typo makes
+to one of the two words, one of the four keys stays intact, and the set is the same with
+the words swapped. The cost is the sum of the squares of the block sizes, so blocks are
+capped:
 
   - an exact-key block (e-mail, phone, tax id) larger than `MAX_EXACT_BLOCK` is skipped: a
     value shared by that many records is a switchboard or a generic mailbox, not evidence;
