@@ -26,6 +26,7 @@ from perpetuum.core.api_support import (
     idempotent,
     with_etag,
 )
+from perpetuum.core.errors import NotFound
 from perpetuum.core.filters import ListFilters
 from perpetuum.core.money import MINOR_UNITS, round_money, to_decimal
 from perpetuum.org.models import LegalEntity
@@ -759,7 +760,7 @@ def remove_price(request: HttpRequest, price_list_id: int, product_id: int) -> A
         None,
     )
     if item is None:
-        raise ValidationError({"product_id": ["The product is not in this list."]})
+        raise NotFound("The product is not in this list.")
     services.catalogue_delete(actor=request.user, instance=item)
     return 204, None
 

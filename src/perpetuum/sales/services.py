@@ -1595,6 +1595,7 @@ def debt_reminder_create(
 ) -> Interaction:
     """In one step, a task on the account's timeline to collect its overdue invoices,
     listing them; due tomorrow unless `due_at` says otherwise."""
+    require_create(actor, "interaction")
     invoices = selectors.overdue_invoices(actor, account=account, limit=20)
     if not invoices:
         raise Conflict("The account has no overdue invoices.")
