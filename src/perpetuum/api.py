@@ -15,7 +15,9 @@ from perpetuum.clients.api import router as clients_router
 from perpetuum.core.api import router as core_router
 from perpetuum.core.api_support import AUTH, install_error_handlers
 from perpetuum.core.models import CustomFieldDefinition
+from perpetuum.documents.api import router as documents_router
 from perpetuum.sales.api import router as sales_router
+from perpetuum.surveys.api import router as surveys_router
 from perpetuum.timeline.api import router as timeline_router
 
 JSON_TYPES = {
@@ -101,4 +103,6 @@ install_error_handlers(api)
 api.add_router("/v1/", core_router)
 api.add_router("/v1/", clients_router)
 api.add_router("/v1/", timeline_router)
+api.add_router("/v1/", documents_router)
 api.add_router("/v1/", sales_router)
+api.add_router("/v1/", surveys_router)

@@ -625,9 +625,11 @@ def live_routes() -> set[tuple[str, str]]:
 def routes_tested_elsewhere() -> set[tuple[str, str]]:
     """Routes whose role matrix lives beside their app's tests, each with its own meta-test
     that every route of its router has an expectation."""
+    from tests.documents.test_api import ROUTES as DOCUMENT_ROUTES
     from tests.sales.matrix import SALES_ROUTE_EXPECTATIONS
+    from tests.surveys.test_api import ROUTES as SURVEY_ROUTES
 
-    return set(SALES_ROUTE_EXPECTATIONS)
+    return set(DOCUMENT_ROUTES) | set(SALES_ROUTE_EXPECTATIONS) | set(SURVEY_ROUTES)
 
 
 def test_every_route_has_an_expectation() -> None:

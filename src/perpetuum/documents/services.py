@@ -1086,7 +1086,9 @@ def _set_status(
 
 
 def quote_render(*, actor: Any, quote: Quote) -> tuple[Document, bytes]:
-    """The quote as a PDF: the next version of its document, stored and on the timeline."""
+    """The quote as a PDF: the next version of its document, stored and on the timeline.
+    Making one is a write (by who may change the quote); reading the made ones is not."""
+    _require_quote_write(actor, quote)
     quote = selectors.quote_get(actor, quote.pk)
     if not quote.lines.exists():
         raise ValidationError({"lines": ["Add at least one line before making the PDF."]})
@@ -1310,3 +1312,73 @@ def quotes_expire_due(*, today: datetime.date | None = None) -> int:
             continue
         expired += 1
     return expired
+
+
+# --- Invoices --------------------------------------------------------------------------------
+
+
+def invoice_render(
+    *,
+    actor: Any,
+    invoice_id: int,
+    template_id: int | None = None,
+    language: str | None = None,
+    contact_id: int | None = None,
+) -> tuple[Document, bytes]:
+    """An invoice of the sales app as a PDF from the invoice template: the next version of
+    its document, stored, audited and on the timeline. Drafts have no number yet and are
+    not printed."""
+    from perpetuum.sales import selectors as sales_selectors
+
+    invoice = sales_selectors.invoice_get(actor, invoice_id)
+    if not invoice.number:
+        raise Conflict("Issue the invoice before making its PDF: a draft has no number.")
+    if invoice.account_id is None:
+        raise ValidationError({"invoice_id": ["The invoice has no account."]})
+    account = _readable_account(actor, invoice.account_id)
+    contact = _readable_contact(actor, contact_id)
+    legal_entity = invoice.legal_entity
+    language = language or placeholders.document_language(contact=contact, account=account)
+    if language not in placeholders.SUPPORTED_LANGUAGES:
+        raise ValidationError({"language": ["Choose en, de, ru or fr."]})
+    template = _template(
+        actor, template_id, kind=DocumentKind.INVOICE, language=language, legal_entity=legal_entity
+    )
+    lines = list(invoice.lines.select_related("product").order_by("position", "id"))
+    currency = invoice.currency
+
+    def build(version: int) -> dict[str, Any]:
+        return document_context(
+            language=language,
+            legal_entity=legal_entity,
+            account=account,
+            contact=contact,
+            deal=invoice.deal,
+            document={
+                "title": template.name,
+                "number": invoice.number,
+                "date": placeholders.format_date(invoice.issue_date, language),
+                "due_date": placeholders.format_date(invoice.due_date, language),
+                "version": str(version),
+                "currency": currency,
+                "notes": invoice.notes,
+            },
+            lines=lines_values(lines, currency=currency, language=language),
+            totals=totals_values(lines, currency=currency, language=language),
+        )
+
+    return document_generate(
+        actor=actor,
+        kind=DocumentKind.INVOICE,
+        title=f"{template.name} {invoice.number}",
+        template=template,
+        language=language,
+        account=account,
+        contact=contact,
+        legal_entity=legal_entity,
+        source_type="sales.invoice",
+        source_id=invoice.pk,
+        build_context=build,
+        filename_stem=f"invoice-{invoice.number}",
+        deal=invoice.deal,
+    )
