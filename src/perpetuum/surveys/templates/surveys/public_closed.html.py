@@ -1,8 +1,0 @@
-BBBBBBB BBBBBBBBBBBBBBBBBBB BBBB
-BBBBB BBBBBBBBBBBBB
-BBBBB BBBBBBB
-XXXX XXXXXXXXXXXXX XXXXXXXXXXXXXXX
-  XXXXXXXXX
-  XXXBB BBBBBBBB gettext(u'This survey was already answered through this link. Thank you!') BBBB gettext(u'This survey is closed.') BBBBBXXXX
-XXXXXX
-BBBBBBBB
