@@ -360,13 +360,11 @@ def roles(request: HttpRequest) -> HttpResponse:
         )
         for role in org_selectors.role_list(request.user)
     ]
+    read_change = _("read / change")
     columns = [
         _("Name"),
         _("Code"),
-        *(
-            f"{entity_label(entity)} ({_('read / change')})"
-            for entity in access.SCOPED_ENTITIES.values()
-        ),
+        *(f"{entity_label(entity)} ({read_change})" for entity in access.SCOPED_ENTITIES.values()),
         _("Administrator"),
     ]
     return _list(
