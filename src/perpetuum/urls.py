@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("perpetuum.web.urls")),
+    path("documents/", include("perpetuum.documents.urls")),
     path("", include("perpetuum.surveys.urls")),
 ]

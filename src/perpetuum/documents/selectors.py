@@ -228,14 +228,6 @@ def account_quotes(user: Any, account: Account, *, limit: int = 50) -> list[Quot
 
 def product_search(user: Any, q: str, *, limit: int = 20) -> list[Any]:
     """Active catalogue products matching `q` by name or SKU, for the quote builder."""
-    from django.db.models import Q
+    from perpetuum.sales import selectors as sales_selectors
 
-    from perpetuum.sales.models import Product
-
-    if not user.is_authenticated:
-        return []
-    queryset = Product.objects.filter(is_active=True)
-    q = q.strip()
-    if q:
-        queryset = queryset.filter(Q(name__icontains=q) | Q(sku__icontains=q))
-    return list(queryset.order_by("name", "id")[:limit])
+    return sales_selectors.product_list(user, q=q.strip(), is_active=True, limit=limit).items
