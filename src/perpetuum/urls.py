@@ -8,6 +8,7 @@ from perpetuum.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("sales/", include("perpetuum.sales.urls")),
     path("", include("perpetuum.web.urls")),
     path("documents/", include("perpetuum.documents.urls")),
     path("", include("perpetuum.surveys.urls")),

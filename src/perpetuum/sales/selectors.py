@@ -772,7 +772,8 @@ def deal_board(
     the stages, the top cards of each stage (a window function ranks them) and the counts
     and sums per stage and currency."""
     per_stage = per_stage or BOARD_CARDS_PER_STAGE
-    stages = list(Stage.objects.filter(pipeline=pipeline).order_by("position", "pk"))
+    # The stages prefetched by `pipeline_get` / `pipeline_list` when there, else one query.
+    stages = sorted(pipeline.stages.all(), key=lambda stage: (stage.position, stage.pk))
     deals = apply_common_filters(
         _deals(user).filter(pipeline=pipeline),
         filters or ListFilters(),
