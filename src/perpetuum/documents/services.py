@@ -986,12 +986,12 @@ def quote_line_update(
         if line is None:
             raise NotFound()
         before_line = _line_summary(line)
+        if "unit_price" in data and data["unit_price"] != line.unit_price:
+            line.price_source = "manual"
         for name, value in data.items():
             if value is None:
                 raise ValidationError({name: ["This field may not be null."]})
             setattr(line, name, value)
-        if "unit_price" in data:
-            line.price_source = "manual"
         _line_amounts(line, current.currency)
         line.full_clean()
         line.save()
