@@ -317,3 +317,14 @@ def test_the_builder_and_the_survey_page(client, sales_rep, contact):
     assert page.status_code == 200
     assert "Wie war unser Stand?" in page.content.decode()
     assert client.get("/surveys/").status_code == 200
+
+
+def test_a_survey_with_answers_is_closed_not_deleted(survey, sales_rep, contact):
+    token = _link(survey, sales_rep, contact).rstrip("/").rsplit("/", 1)[-1]
+    answers = {key.removeprefix("question_"): value for key, value in _answers(survey).items()}
+    services.survey_answer(token=token, answers=answers)
+
+    with pytest.raises(Conflict):
+        services.survey_delete(actor=sales_rep, survey=survey)
+
+    assert SurveyResponse.objects.filter(survey=survey).count() == 1

@@ -194,7 +194,11 @@ def survey_update(
 
 
 def survey_delete(*, actor: Any, survey: Survey, expected_version: int | None = None) -> Survey:
+    """Delete a survey nobody answered yet to the recycle bin. A survey with answers stays:
+    the answers are kept on the contacts, so it is closed instead (`is_active`)."""
     _require_author(actor, survey)
+    if survey.responses.exists():
+        raise Conflict("The survey has answers; close it instead of deleting it.")
     return record_delete(actor=actor, instance=survey, expected_version=expected_version)
 
 
