@@ -174,3 +174,31 @@ def test_documents_of_an_account_outside_the_scope_are_missing(
     with pytest.raises(NotFound):
         services.contract_generate(actor=outsider, account_id=account.pk, terms={"price": "1 EUR"})
     assert selectors.document_list(outsider).items == []
+
+
+def test_a_merged_account_s_documents_and_quotes_move_and_a_purge_takes_the_rest(
+    sales_rep, gmbh_letterhead
+):
+    from perpetuum.core.services import record_delete, recycle_bin_purge
+    from perpetuum.documents.models import Quote
+
+    account, contact = _german_client(sales_rep)
+    document = services.contract_generate(
+        actor=sales_rep, account_id=account.pk, contact_id=contact.pk, terms=GERMAN_TERMS
+    )
+    quote = services.quote_create(actor=sales_rep, data={"account_id": account.pk})
+    survivor = AccountFactory(owner=sales_rep)
+
+    moved = services.account_documents_move(from_account=account, to_account=survivor)
+
+    assert moved == {"quotes": 1, "documents": 1}
+    assert selectors.account_documents(sales_rep, survivor) == [document]
+    services.contract_generate(
+        actor=sales_rep, account_id=account.pk, contact_id=contact.pk, terms=GERMAN_TERMS
+    )
+    record_delete(actor=sales_rep, instance=account)
+    from perpetuum.clients.models import Account
+
+    assert recycle_bin_purge(models_to_purge=[Account], older_than_days=-1) == 1
+    assert Document.objects.filter(account_id=account.pk).count() == 0
+    assert Quote.objects.get(pk=quote.pk).account_id == survivor.pk

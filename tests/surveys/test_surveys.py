@@ -328,3 +328,15 @@ def test_a_survey_with_answers_is_closed_not_deleted(survey, sales_rep, contact)
         services.survey_delete(actor=sales_rep, survey=survey)
 
     assert SurveyResponse.objects.filter(survey=survey).count() == 1
+
+
+def test_a_merged_contact_s_answers_move_to_the_survivor(survey, sales_rep, contact):
+    token = _link(survey, sales_rep, contact).rstrip("/").rsplit("/", 1)[-1]
+    answers = {key.removeprefix("question_"): value for key, value in _answers(survey).items()}
+    response = services.survey_answer(token=token, answers=answers)
+    survivor = ContactFactory(owner=sales_rep)
+
+    moved = services.contact_survey_answers_move(from_contact=contact, to_contact=survivor)
+
+    assert moved == {"invitations": 1, "responses": 1}
+    assert selectors.contact_survey_answers(sales_rep, survivor) == [response]

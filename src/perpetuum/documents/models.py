@@ -114,7 +114,7 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=300)
     language = models.CharField(_("language"), max_length=5, choices=DocumentLanguage.choices)
     account = models.ForeignKey(
-        "clients.Account", on_delete=models.PROTECT, related_name="documents"
+        "clients.Account", on_delete=models.CASCADE, related_name="documents"
     )
     contact = models.ForeignKey(
         "clients.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -218,7 +218,7 @@ class Quote(Record, Owned):
         editable=False,
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
-    account = models.ForeignKey("clients.Account", on_delete=models.PROTECT, related_name="quotes")
+    account = models.ForeignKey("clients.Account", on_delete=models.CASCADE, related_name="quotes")
     contact = models.ForeignKey(
         "clients.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

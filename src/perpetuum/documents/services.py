@@ -1382,3 +1382,16 @@ def invoice_render(
         filename_stem=f"invoice-{invoice.number}",
         deal=invoice.deal,
     )
+
+
+# --- Merges --------------------------------------------------------------------------------
+
+
+def account_documents_move(*, from_account: Account, to_account: Account) -> dict[str, int]:
+    """Move the quotes and generated documents of a merged account to the account it was
+    merged into; for the merge service to call in its transaction (it audits the merge).
+    Without it they would leave with the merged account when the recycle bin is purged."""
+    return {
+        "quotes": Quote.all_objects.filter(account=from_account).update(account=to_account),
+        "documents": Document.objects.filter(account=from_account).update(account=to_account),
+    }

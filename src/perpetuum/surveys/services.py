@@ -436,3 +436,17 @@ def _timeline_entry(response: SurveyResponse, cleaned: list[tuple[Question, Any,
     )
     apply_ownership(interaction, contact.owner)
     record_create(actor=None, instance=interaction)
+
+
+# --- Merges --------------------------------------------------------------------------------
+
+
+def contact_survey_answers_move(*, from_contact: Contact, to_contact: Contact) -> dict[str, int]:
+    """Move a merged contact's survey links and answers to the contact it was merged into;
+    for the merge service to call in its transaction (it audits the merge)."""
+    return {
+        "invitations": SurveyInvitation.objects.filter(contact=from_contact).update(
+            contact=to_contact
+        ),
+        "responses": SurveyResponse.objects.filter(contact=from_contact).update(contact=to_contact),
+    }
