@@ -614,7 +614,8 @@ def owner_reassign(*, actor: Any, from_user_id: int, to_user_id: int) -> dict[st
             ("leads", Lead, Q()),
             ("planned_interactions", Interaction, Q(status="planned")),
         ):
-            queryset = model.objects.filter(extra, owner=from_user)
+            # Only what the actor may change moves, whatever else the leaving user owned.
+            queryset = access.scoped(actor, model.objects.filter(extra, owner=from_user), "write")
             counts[label] = queryset.update(**columns, version=F("version") + 1, updated_at=now)
         audit(
             actor=actor,
