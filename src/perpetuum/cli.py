@@ -366,10 +366,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     print(f"Demo data written in {elapsed:.1f} s: {counts}.")
     if result.get("big_account_id"):
-        print(
-            f"The busiest account is #{result['big_account_id']}; the big holding is "
-            f"#{result['big_holding_id']}."
-        )
+        print(f"The busiest account is #{result['big_account_id']}.")
+    if result.get("big_holding_id"):
+        print(f"The biggest holding is #{result['big_holding_id']}.")
     if result.get("users"):
         print(f"Demo users sign in with the password “{DEMO_PASSWORD}”:")
         for username, role in _demo_users():
