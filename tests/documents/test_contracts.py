@@ -202,3 +202,42 @@ def test_a_merged_account_s_documents_and_quotes_move_and_a_purge_takes_the_rest
     assert recycle_bin_purge(models_to_purge=[Account], older_than_days=-1) == 1
     assert Document.objects.filter(account_id=account.pk).count() == 0
     assert Quote.objects.get(pk=quote.pk).account_id == survivor.pk
+
+
+def test_a_deal_s_contract_takes_its_quote_as_specification_and_price(
+    sales_rep, gmbh_letterhead, make_deal
+):
+    account, contact = _german_client(sales_rep)
+    deal = make_deal(sales_rep, account=account, name="Halle 2")
+    quote = services.quote_create(
+        actor=sales_rep,
+        data={"account_id": account.pk, "deal_id": deal.pk, "contact_id": contact.pk},
+    )
+    services.quote_line_add(
+        actor=sales_rep,
+        quote=quote,
+        data={
+            "description": "Förderband FB-3",
+            "unit_price": "4000",
+            "quantity": "2",
+            "tax_rate": "19",
+        },
+    )
+
+    with captured_contexts() as rendered:
+        document = services.contract_generate(
+            actor=sales_rep, account_id=account.pk, quote_id=quote.pk, terms={"place": "Köln"}
+        )
+    _, content = selectors.document_content(sales_rep, document.pk)
+
+    assert (document.source_type, document.source_id, document.contact_id) == (
+        "sales.deal",
+        deal.pk,
+        contact.pk,
+    )
+    ((body, context),) = rendered
+    values = filled_values(body, context)
+    assert {"Förderband FB-3", "9.520,00 EUR", "Köln"} <= values
+    text = pdf_text(content)
+    assert sorted(value for value in values if value not in text) == []
+    assert Interaction.objects.get(kind="document", account=account).deal_id == deal.pk
