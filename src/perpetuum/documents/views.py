@@ -268,7 +268,7 @@ class SendForm(forms.Form):
 def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the quote by e-mail with its PDF; the guard's warnings are shown, and a block
     asks for the reason to override it."""
-    from perpetuum.sales.guard import GuardBlocked
+    from perpetuum.sales.services import GuardBlocked
 
     quote = selectors.quote_get(request.user, pk)
     initial = {"to": quote.contact.email if quote.contact and quote.contact.email else ""}
