@@ -136,3 +136,38 @@ def test_the_template_editor_previews_in_a_sandboxed_frame(client, administrator
     assert refused.status_code == 403
     bad = client.post("/documents/templates/preview/", {"body": "{% include 'web/base.html' %}"})
     assert "not valid here" in bad.content.decode()
+
+
+def test_the_send_page_shows_the_guard_s_block_and_sends_with_a_reason(
+    client, sales_rep, administrator, quote, make_invoice, mailoutbox, gmbh_letterhead
+):
+    import datetime
+
+    from perpetuum.sales import services as sales_services
+
+    make_invoice(
+        sales_rep,
+        quote.account,
+        "500.00",
+        issue_date=datetime.date(2020, 1, 1),
+        due_date=datetime.date(2020, 1, 15),
+    )
+    sales_services.sales_settings_update(actor=administrator, data={"guard_mode": "block"})
+    client.force_login(sales_rep)
+    client.post(
+        f"/documents/quotes/{quote.pk}/lines/", {"description": "Wartung", "unit_price": "100"}
+    )
+
+    blocked = client.post(f"/documents/quotes/{quote.pk}/send/", {"to": "j@example.com"})
+
+    assert blocked.status_code == 200
+    assert "overdue" in blocked.content.decode()
+    assert mailoutbox == []
+    sent = client.post(
+        f"/documents/quotes/{quote.pk}/send/",
+        {"to": "j@example.com", "override_reason": "Paid yesterday"},
+    )
+    assert sent.status_code == 302
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].attachments[0][2] == "application/pdf"
+    assert Quote.objects.get(pk=quote.pk).status == "sent"
