@@ -73,7 +73,8 @@ def test_the_catalogue_through_the_api(org, admin_api, rep_api):
         f"/api/v1/products/{product['id']}/configure",
         {"option_ids": [option["id"]], "quantity": 2, "on_date": "2025-03-01"},
     ).json()
-    assert (configured["unit_price"], configured["total"]) == ("159.9", "319.8")
+    assert (configured["unit_price"], configured["total"]) == ("159.90", "319.80")
+    assert [line["amount"] for line in configured["lines"]] == ["149.90", "10.00"]
     found = rep_api.get("/api/v1/products", {"q": "dr-"}).json()
     assert [item["sku"] for item in found["items"]] == ["DR-1"]
     compared = rep_api.get("/api/v1/products/compare", {"ids": [product["id"]]}).json()

@@ -11,10 +11,16 @@ import pytest
 from perpetuum.sales.models import Deal, DealStageChange
 from tests.factories import AccountFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: a flushed test database gets the data migrations' rows (roles, the first
+# pipeline) back for the tests that follow.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_a_card_is_dragged_to_another_stage_and_moved_by_keyboard(
+    default_roles,
     page,
     sign_in_browser,
     live_server,

@@ -251,8 +251,8 @@ def test_an_order_needs_a_legal_entity(account, sales_rep):
         )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_issues_take_distinct_numbers_without_gaps(org, sales_rep):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_issues_take_distinct_numbers_without_gaps(default_roles, org, sales_rep):
     """Eight threads issue eight drafts of one legal entity at once."""
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
         "file:memorydb"

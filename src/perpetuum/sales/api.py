@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import BeforeValidator, PlainSerializer
+from pydantic_core import PydanticCustomError
 
 from perpetuum.clients import selectors as client_selectors
 from perpetuum.core.api_support import (
@@ -41,7 +42,9 @@ router = Router(tags=["sales"])
 def _exact(value: Any) -> Any:
     """Refuse a JSON number with a fraction (a float); take text and whole numbers."""
     if isinstance(value, float):
-        raise ValueError('Send amounts as text, e.g. "10.50": money is never a float.')
+        raise PydanticCustomError(
+            "money_float", 'Send amounts as text, e.g. "10.50": money is never a float.'
+        )
     return value
 
 
@@ -334,8 +337,8 @@ class ConfiguredLineOut(Schema):
     kind: str
     description: str
     quantity: DecimalOut
-    unit_price: DecimalOut
-    amount: DecimalOut
+    unit_price: str
+    amount: str
     product_id: int | None
     option_id: int | None
 
@@ -344,8 +347,8 @@ class ConfigurationOut(Schema):
     product_id: int
     currency: str
     quantity: DecimalOut
-    unit_price: DecimalOut
-    total: DecimalOut
+    unit_price: str
+    total: str
     option_ids: list[int]
     lines: list[ConfiguredLineOut]
     explanation: list[str]
@@ -353,6 +356,25 @@ class ConfigurationOut(Schema):
     @staticmethod
     def resolve_product_id(obj: Any) -> int:
         return obj.product.pk
+
+    @staticmethod
+    def resolve_unit_price(obj: Any) -> str:
+        return money(obj.unit_price, obj.currency)
+
+    @staticmethod
+    def resolve_total(obj: Any) -> str:
+        return money(obj.total, obj.currency)
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                **vars(line),
+                "unit_price": money(line.unit_price, obj.currency),
+                "amount": money(line.amount, obj.currency),
+            }
+            for line in obj.lines
+        ]
 
 
 class ComparisonRowOut(Schema):

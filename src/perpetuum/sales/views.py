@@ -30,7 +30,7 @@ from perpetuum.clients.models import Lead
 from perpetuum.core import access
 from perpetuum.core.errors import Conflict, VersionConflict
 from perpetuum.core.filters import ListFilters
-from perpetuum.core.money import CURRENCY_CHOICES
+from perpetuum.core.money import CURRENCY_CHOICES, round_money
 from perpetuum.org import selectors as org_selectors
 from perpetuum.sales import selectors, services
 from perpetuum.sales.guard import GuardBlocked, account_problems
@@ -830,7 +830,10 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(request.user, pk)
     form = PaymentForm(
         request.POST or None,
-        initial={"amount": invoice.outstanding, "paid_on": timezone.localdate()},
+        initial={
+            "amount": round_money(invoice.outstanding, invoice.currency),
+            "paid_on": timezone.localdate(),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
