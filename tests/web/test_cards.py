@@ -619,8 +619,8 @@ def _seed_timeline(owner: Any, links: dict[str, Any], count: int) -> None:
 # Session, user, role, teams, the record with its tags, the right to write, the header's
 # figures, contacts, custom fields, owners to choose from, the timeline page, saving the
 # session's recently viewed list.
-ACCOUNT_CARD_QUERIES = 21
-CONTACT_CARD_QUERIES = 15
+ACCOUNT_CARD_QUERIES = 35
+CONTACT_CARD_QUERIES = 17
 LEAD_CARD_QUERIES = 12
 
 
