@@ -3,6 +3,7 @@ lead, reassign a leaving user's clients."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -664,6 +665,17 @@ def _merge_values(
     return values
 
 
+MergeHook = Callable[[Any, Any], dict[str, int]]
+MERGE_HOOKS: dict[str, list[MergeHook]] = {"account": [], "contact": []}
+
+
+def register_merge_hook(entity: str, hook: MergeHook) -> None:
+    """Let another app move what it keeps of a merged record: `hook(other, survivor)` runs
+    in the merge's transaction and returns {what: how many moved} for the merge's audit
+    event. Apps register in AppConfig.ready, so clients imports none of them."""
+    MERGE_HOOKS[entity].append(hook)
+
+
 def _audit_merge(actor: Any, survivor: Any, other: Any, moved: dict[str, int]) -> None:
     """One event on each record of a merge: the survivor's lists the fields it took and what
     moved to it; the other's says where it went."""
@@ -725,6 +737,8 @@ def account_merge(
                 converted_account=survivor
             ),
         }
+        for hook in MERGE_HOOKS["account"]:
+            moved.update(hook(other, survivor))
         merged = account_update(
             actor=actor,
             account=survivor,
@@ -772,6 +786,8 @@ def contact_merge(
                 converted_contact=survivor
             ),
         }
+        for hook in MERGE_HOOKS["contact"]:
+            moved.update(hook(other, survivor))
         if survivor.account_id is None and other.account_id is not None:
             Contact.all_objects.filter(pk=survivor.pk).update(account_id=other.account_id)
         merged = contact_update(
