@@ -286,3 +286,26 @@ def test_the_board_answers_in_a_fixed_number_of_queries(
         if index % 2:
             services.deal_move_stage(actor=sales_rep, deal=deal, stage_id=stage("Proposal").pk)
     assert _queries(rep_client, f"/sales/board/{pipeline.pk}/") == few == BOARD_QUERIES
+
+
+def test_the_account_panel_tag_renders_for_the_card(sales_rep, rf, make_deal, make_invoice):
+    from django.template import Context, Template
+
+    account = AccountFactory(owner=sales_rep, name="Panel GmbH")
+    deal = make_deal(sales_rep, account, name="Panel deal")
+    make_invoice(
+        sales_rep,
+        account,
+        "42.00",
+        issue_date=timezone.localdate() - datetime.timedelta(days=20),
+        due_date=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    request = rf.get(f"/accounts/{account.pk}/")
+    request.user = sales_rep
+    html = Template("{% load sales %}{% sales_account_panel account %}").render(
+        Context({"request": request, "account": account})
+    )
+    assert 'id="sales-panel"' in html
+    assert f'href="/sales/deals/{deal.pk}/"' in html
+    assert "42.00\u00a0EUR" in html
+    assert f'href="/sales/deals/new/?account={account.pk}"' in html
