@@ -12,7 +12,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db import connection
+from django.db.models import F, Func, IntegerField, Model, Q, QuerySet
+from django.db.models.lookups import Exact, In
 
 if TYPE_CHECKING:
     from perpetuum.org.models import User
@@ -122,23 +124,42 @@ def _team_ids(user: User) -> list[int]:
     return cached
 
 
+def _term(column: str, value: Any, *, unindexed: bool) -> Q:
+    """`column = value` (or IN for a list); `unindexed` keeps SQLite from answering it
+    through the column's own index (see `scope_q`)."""
+    if not unindexed:
+        return Q(**{f"{column}__in" if isinstance(value, list) else column: value})
+    expression = Func(F(column), template="(+%(expressions)s)", output_field=IntegerField())
+    return Q(In(expression, value) if isinstance(value, list) else Exact(expression, value))
+
+
 def scope_q(user: User, entity: str, action: str = "read") -> Q:
-    """The `Q` of the records `user` may `action` on `entity` (owner/team/office/entity)."""
+    """The `Q` of the records `user` may `action` on `entity` (owner/team/office/entity).
+
+    A scope wider than one's own records ORs several columns. SQLite would answer that OR
+    through each column's index and then sort every matching row, which at a million rows
+    costs a second for one list page; the terms are then written so that SQLite walks the
+    list's sort index instead and stops at the page's end. PostgreSQL plans this itself.
+    """
     scope = scope_of(user, entity, action)
     if scope == Scope.NONE:
         return Q(pk__in=[])
     if scope == Scope.ALL:
         return Q()
     level = SCOPE_ORDER.index(scope)
-    rule = Q(owner_id=user.pk)
+    terms: list[tuple[str, Any]] = [("owner_id", user.pk)]
     if level >= SCOPE_ORDER.index(Scope.TEAM):
         team_ids = _team_ids(user)
         if team_ids:
-            rule |= Q(team_id__in=team_ids)
+            terms.append(("team_id", team_ids))
     if level >= SCOPE_ORDER.index(Scope.OFFICE) and user.office_id:
-        rule |= Q(office_id=user.office_id)
+        terms.append(("office_id", user.office_id))
     if level >= SCOPE_ORDER.index(Scope.LEGAL_ENTITY) and user.legal_entity_id:
-        rule |= Q(legal_entity_id=user.legal_entity_id)
+        terms.append(("legal_entity_id", user.legal_entity_id))
+    unindexed = len(terms) > 1 and connection.vendor == "sqlite"
+    rule = Q()
+    for column, value in terms:
+        rule |= _term(column, value, unindexed=unindexed)
     return rule
 
 

@@ -41,6 +41,9 @@ def navigation(request: HttpRequest) -> list[NavItem]:
         (_("Leads"), reverse("web:list", args=["leads"]), "lead"),
         (_("Interactions"), reverse("web:list", args=["interactions"]), "interaction"),
         (_("Duplicates"), _url(("web:duplicates",), "/duplicates/"), "contact"),
+        (_("Sales"), _url(("sales:board",), "/sales/"), "deal"),
+        (_("Quotes"), _url(("documents:quote_list",), "/documents/quotes/"), "deal"),
+        (_("Surveys"), _url(("surveys:list",), "/surveys/"), "contact"),
         (_("Recycle bin"), reverse("web:recycle_bin"), None),
     ]
     if is_administrator(user):
