@@ -103,6 +103,14 @@ class Interaction(Record, Owned):
             models.Index(fields=["deal", "-at", "-id"], name="interaction_deal_at"),
             models.Index(fields=["owner", "status", "due_at"], name="interaction_owner_due"),
             models.Index(fields=["-at", "-id"], name="interaction_at"),
+            # Covers the account card's counts (by kind, open and overdue tasks) so that
+            # they read the index alone, not every interaction of a busy client.
+            models.Index(
+                fields=["account", "kind", "status", "due_at", "deleted_at"],
+                name="interaction_account_summary",
+            ),
+            # The card's last and next interaction: one seek each.
+            models.Index(fields=["account", "status", "-at"], name="interaction_account_status"),
         ]
         constraints = [
             models.UniqueConstraint(
