@@ -27,6 +27,9 @@ from perpetuum.core.context import request_id_var
 from perpetuum.org.models import LegalEntity, Office, Team
 from tests.factories import LegalEntityFactory, OfficeFactory, TeamFactory, UserFactory
 
+# The real browser's fixtures, defined once for every folder (see tests/browser.py).
+pytest_plugins = ["tests.browser"]
+
 
 @dataclass
 class Org:

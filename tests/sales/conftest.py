@@ -24,7 +24,6 @@ from perpetuum.sales import services
 from perpetuum.sales.models import Invoice, Pipeline, Stage
 from tests.api.conftest import api_client  # noqa: F401  (the API tests' token client)
 from tests.factories import AccountFactory, factory_actor
-from tests.web.conftest import browser, page, sign_in_browser  # noqa: F401  (a real Chromium)
 
 
 @pytest.fixture
