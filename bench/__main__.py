@@ -249,7 +249,8 @@ total = Contact.objects.count()
 middle = Contact.objects.order_by("full_name", "pk").values_list("full_name", "pk")[total // 2]
 cursor = base64.urlsafe_b64encode(json.dumps(list(middle)).encode()).decode().rstrip("=")
 sample = Contact.objects.exclude(email="").order_by("pk").values("last_name", "email")[total // 3]
-big = Interaction.objects.filter(account_id__isnull=False).values("account_id").annotate(n=Count("pk")).order_by("-n").first()
+big = (Interaction.objects.filter(account_id__isnull=False).values("account_id")
+    .annotate(n=Count("pk")).order_by("-n").first())
 holding = Account.objects.values("root_id").annotate(n=Count("pk")).order_by("-n").first()
 owner = Contact.objects.filter(owner=user).values_list("owner_id", flat=True).first() or user.pk
 print(json.dumps({
@@ -326,7 +327,7 @@ def duplicate_scan_time(env: dict[str, str]) -> dict[str, Any]:
         "began = time.perf_counter()\n"
         "result = duplicate_scan('contact')\n"
         "print(json.dumps({'seconds': round(time.perf_counter() - began, 1), "
-        "'result': result if isinstance(result, (int, dict)) else str(result)}))\n"
+        "'result': result.as_dict() if hasattr(result, 'as_dict') else result}))\n"
     )
     try:
         return django_shell(code, env)
