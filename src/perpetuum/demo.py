@@ -100,6 +100,7 @@ from perpetuum.org.models import LegalEntity, Office, Role, Team
 from perpetuum.timeline.models import Interaction
 
 BATCH = 20_000
+DEFER_INDEXES_FROM = 50_000  # rows loaded into an empty table
 DEMO_PASSWORD = "perpetuum-demo"  # noqa: S105 - printed for the demo users, by design
 UTC = dt.UTC
 
@@ -121,8 +122,8 @@ LEAD_COLUMNS = words(
 )
 INTERACTION_COLUMNS = words(
     "id created_at updated_at owner_id team_id office_id legal_entity_id kind channel "
-    "direction status occurred_at due_at at subject body reason is_complaint author_id "
-    "account_id contact_id lead_id source"
+    "direction status occurred_at due_at at subject body reason is_complaint is_resolved "
+    "author_id account_id contact_id lead_id source"
 )
 LOADED_MODELS = (Account, Contact, ContactRole, Lead, Interaction)
 
@@ -314,7 +315,8 @@ def _pipeline(
 
     The batches are built by a second thread while this one writes: SQLite and psycopg let
     go of the GIL while the database works, so building and writing overlap on two cores.
-    Returns the number of items consumed.
+    Building a batch must not touch the database (ids are handed to the row generators
+    up front), since the writer may hold locks until the end. Returns the number consumed.
     """
     from tqdm import tqdm
 
@@ -369,6 +371,30 @@ def _pipeline(
     return done
 
 
+def _secondary_indexes(model: type[models.Model]) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the table's indexes that back no constraint."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid "
+                "JOIN pg_class t ON t.oid = x.indrelid "
+                "WHERE t.oid = %s::regclass AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                [connection.ops.quote_name(table)],
+            )
+        else:
+            return []
+        return list(cursor.fetchall())
+
+
 def _write(
     model: type[models.Model],
     columns: Sequence[str],
@@ -377,9 +403,45 @@ def _write(
     label: str,
     progress: bool,
 ) -> int:
-    """Insert `rows` (values in `columns` order) in transactions of BATCH rows."""
+    """Insert `rows` (values in `columns` order) in batches of BATCH rows.
+
+    Into an empty table, a big load runs in one transaction that drops the table's
+    secondary indexes first and builds them again at the end: building an index once costs
+    a fraction of keeping a dozen indexes up to date row by row, and an interrupted load
+    rolls back whole, indexes included.
+    """
     table = _Table(model, columns)
-    return _pipeline(_batched(rows, BATCH), table.insert, total, label, progress)
+    batches = _batched(rows, BATCH)
+    if total < DEFER_INDEXES_FROM or model._base_manager.exists():
+        return _pipeline(batches, table.insert, total, label, progress)
+    with transaction.atomic():
+        indexes = _secondary_indexes(model)
+        with connection.cursor() as cursor:
+            for name, _sql in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        written = _pipeline(batches, table.insert, total, label, progress)
+        from tqdm import tqdm
+
+        with (
+            tqdm(
+                indexes,
+                desc=f"{'  its indexes':<14}",
+                unit=" indexes",
+                disable=not progress,
+                file=sys.stderr,
+                dynamic_ncols=True,
+            ) as bar,
+            connection.cursor() as cursor,
+        ):
+            if connection.vendor == "postgresql":
+                # Run the deferred foreign-key checks now: PostgreSQL builds no index on a
+                # table with pending trigger events.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for _name, sql in bar:
+                cursor.execute(sql)
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return written
 
 
 # --- The search index ------------------------------------------------------------------------
@@ -911,7 +973,7 @@ class _Generator:
                 holding_parents.append(index)  # may get subsidiaries of its own
         return parents
 
-    def account_rows(self, count: int) -> Iterator[tuple[Any, ...]]:
+    def account_rows(self, count: int, first_id: int) -> Iterator[tuple[Any, ...]]:
         rng = self.rng
         ts, js, now = self.ts, self.js, self.now
         parents = self.holdings(count)
@@ -920,7 +982,6 @@ class _Generator:
         stages = _weighted(STAGES)
         size_weight = {"1-9": 1, "10-49": 2, "50-249": 4, "250-999": 8, "1000+": 12}
         stage_weight = {"customer": 3.0, "partner": 2.0, "former_customer": 1.0, "prospect": 0.7}
-        first_id = _next_id(Account)
         bases: list[str] = []
         roots: list[int] = []
         for index in range(count):
@@ -1034,13 +1095,13 @@ class _Generator:
         position = bisect(self.cumulative, self.rng.random() * self.cumulative[-1])
         return min(position, len(self.accounts) - 1)
 
-    def contact_rows(self, count: int, role_rows: list[tuple[Any, ...]]) -> Iterator[tuple]:
+    def contact_rows(
+        self, count: int, first_id: int, role_rows: list[tuple[Any, ...]], role_id: int
+    ) -> Iterator[tuple[Any, ...]]:
         """Contacts; their roles at accounts are appended to `role_rows` on the way."""
         rng = self.rng
         ts, js, day, now = self.ts, self.js, self.day, self.now
         countries = _weighted(ACCOUNT_COUNTRIES)
-        first_id = _next_id(Contact)
-        role_id = _next_id(ContactRole)
         self.account_contacts = [[] for _ in self.accounts]
         big_account = min(count, max(10, count // 200)) if len(self.accounts) > 1 else 0
         for index in range(count):
@@ -1142,13 +1203,12 @@ class _Generator:
 
     # -- leads ------------------------------------------------------------------------------
 
-    def lead_rows(self, count: int) -> Iterator[tuple[Any, ...]]:
+    def lead_rows(self, count: int, first_id: int) -> Iterator[tuple[Any, ...]]:
         rng = self.rng
         ts, js, now = self.ts, self.js, self.now
         countries = _weighted(ACCOUNT_COUNTRIES)
         statuses = _weighted(LEAD_STATUSES)
         channels = _weighted(LEAD_CHANNELS)
-        first_id = _next_id(Lead)
         campaigns: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
         for name, source, medium, term, where, how in CAMPAIGNS:
             for channel in how.split():
@@ -1255,107 +1315,148 @@ class _Generator:
 
     # -- interactions -----------------------------------------------------------------------
 
-    def interaction_rows(self, count: int) -> Iterator[tuple[Any, ...]]:
+    def clock(self) -> Callable[[int, int], Any]:
+        """`stamp(day, minute)`: the moment `day` days after today's midnight (negative:
+        before) and `minute` minutes into that day, as the database takes it. On SQLite the
+        text is put together from cached pieces, which is much faster than datetimes."""
+        anchor = self.now.replace(hour=0, minute=0, second=0, microsecond=0)
+        if connection.vendor != "sqlite":
+            ts = self.ts
+            return lambda day, minute: ts(anchor + dt.timedelta(days=day, minutes=minute))
+        dates: dict[int, str] = {}
+        times = [f" {minute // 60:02d}:{minute % 60:02d}:00" for minute in range(1440)]
+
+        def stamp(day: int, minute: int) -> str:
+            date = dates.get(day)
+            if date is None:
+                date = dates[day] = str((anchor + dt.timedelta(days=day)).date())
+            return date + times[minute]
+
+        return stamp
+
+    def interaction_rows(self, count: int, first_id: int) -> Iterator[tuple[Any, ...]]:
         """The timeline: about 2 % on the big account, 5 % on leads, the rest spread over the
         accounts by size, stage and chance; 8 % planned (some overdue), the others done or
-        cancelled, more of them recent than old, over three years."""
+        cancelled, over three years with more of them recent, in office hours (UTC).
+        Complaints older than 60 days are resolved, half of the recent ones too."""
         rng = self.rng
         rnd = rng.random
-        choice = rng.choice
-        randint = rng.randint
-        ts, now = self.ts, self.now
-        timedelta = dt.timedelta
-        accounts, leads = self.accounts, self.leads
-        account_contacts = self.account_contacts
+        stamp = self.clock()
+        targets = [
+            (account.id, account.owner.owned, SUBJECTS[account.language], people)
+            for account, people in zip(self.accounts, self.account_contacts, strict=True)
+        ]
+        lead_targets = [
+            (
+                lead.id,
+                lead.owned,
+                SUBJECTS[lead.language],
+                lead.account_id,
+                lead.contact_id,
+                max(1, (self.now - lead.created).days),
+            )
+            for lead in self.leads
+        ]
         cumulative = self.cumulative
         total_weight = cumulative[-1] if cumulative else 0.0
-        last_account = len(accounts) - 1
+        last_account = len(targets) - 1
         user_ids = self.user_ids
-        p_big = 0.02 if len(accounts) > 1 else 0.0
-        p_lead = p_big + (0.05 if leads else 0.0)
-        past_kinds = _weighted(PAST_KINDS)
-        planned_kinds = _weighted(PLANNED_KINDS)
-        lead_kinds = _weighted((("web_form", 40), ("email", 25), ("call", 20), ("link_click", 15)))
-        span_days = 1095  # three years, more of it recent; times in office hours (UTC)
-        open_complaint_since = now - timedelta(days=60)
-        first_id = _next_id(Interaction)
+        p_big = 0.02 if len(targets) > 1 else 0.0
+        p_lead = p_big + (0.05 if lead_targets else 0.0)
+
+        def kinds(pairs: Sequence[tuple[str, int]]) -> list[tuple[Any, ...]]:
+            """Per kind: name, channels, direction, source, may have a body, may be a
+            complaint."""
+            return [
+                (
+                    kind,
+                    CHANNELS.get(kind, ("",)),
+                    "two-way"
+                    if kind in ("call", "email")
+                    else "inbound"
+                    if kind in INBOUND_ONLY
+                    else "outbound"
+                    if kind == "meeting"
+                    else "internal",
+                    SOURCES.get(kind, ""),
+                    kind in ("email", "call", "meeting", "note"),
+                    kind in ("call", "email", "chat", "web_form"),
+                )
+                for kind in _weighted(pairs)
+            ]
+
+        past_kinds = kinds(PAST_KINDS)
+        planned_kinds = kinds(PLANNED_KINDS)
+        lead_kinds = kinds((("web_form", 40), ("email", 25), ("call", 20), ("link_click", 15)))
         for index in range(count):
             pick = rnd()
-            lead_id = contact_id = account_id = None
+            contact_id = lead_id = None
             planned = False
             if p_big <= pick < p_lead:
-                lead = choice(leads)
-                lead_id, account_id, contact_id = lead.id, lead.account_id, lead.contact_id
-                owned, language = lead.owned, lead.language
-                kind = choice(lead_kinds)
-                age = int((now - lead.created).total_seconds())
-                occurred = now - timedelta(seconds=int(age * rnd()) // 60 * 60 + 3600)
+                lead_id, owned, subjects, account_id, contact_id, age = lead_targets[
+                    int(rnd() * len(lead_targets))
+                ]
+                info = lead_kinds[int(rnd() * len(lead_kinds))]
+                day, minute = -1 - int(rnd() * age), int(rnd() * 1440)  # since it came in
             else:
                 if pick < p_big:
                     position = 1
                 else:
                     position = min(bisect(cumulative, rnd() * total_weight), last_account)
-                account = accounts[position]
-                account_id = account.id
-                owned, language = account.owner.owned, account.language
-                planned = rnd() < 0.08
-                if planned:
-                    kind = choice(planned_kinds)
+                account_id, owned, subjects, people = targets[position]
+                if rnd() < 0.08:
+                    planned = True
+                    info = planned_kinds[int(rnd() * len(planned_kinds))]
+                    # 15 % overdue, the others within the next two months
+                    day = -1 - int(rnd() * 14) if rnd() < 0.15 else int(rnd() * 61)
+                    minute = 480 + 15 * int(rnd() * 41)
                 else:
-                    kind = choice(past_kinds)
-                    days = int(span_days * rnd() ** 1.6) + 1
-                    occurred = now + timedelta(days=-days, minutes=randint(420, 1080))
-                people = account_contacts[position]
-                if people and kind != "system" and rnd() < 0.88:
-                    contact_id = choice(people)
-            subjects = SUBJECTS[language]
-            is_complaint = False
+                    info = past_kinds[int(rnd() * len(past_kinds))]
+                    day, minute = -1 - int(1095 * rnd() ** 1.6), 420 + int(rnd() * 660)
+                if people and info[0] != "system" and rnd() < 0.88:
+                    contact_id = people[int(rnd() * len(people))]
+            kind, channels, direction, source, with_body, may_complain = info
+            at = stamp(day, minute)
+            is_complaint = is_resolved = False
             if planned:
                 status = "planned"
-                days = -randint(1, 14) if rnd() < 0.15 else randint(0, 60)  # some overdue
-                due = now + timedelta(days=days, minutes=randint(32, 72) * 15)
-                created = ts(min(due, now) - timedelta(minutes=randint(60, 30 * 1440)))
-                occurred_value = None
-                due_value = at = ts(due)
-                subject = choice(subjects[kind])
+                created = stamp(min(day, 0) - 1 - int(rnd() * 30), int(rnd() * 1440))
+                occurred_value, due_value = None, at
+                subject = subjects[kind][int(rnd() * len(subjects[kind]))]
             else:
                 status = "done"
                 if kind in ("meeting", "task", "call") and rnd() < 0.03:
                     status = "cancelled"
-                due_value = None
-                occurred_value = at = created = ts(occurred)
-                if kind in ("call", "email", "chat", "web_form") and rnd() < 0.012:
-                    subject = choice(subjects["complaint"])
-                    is_complaint = occurred > open_complaint_since
+                occurred_value, due_value, created = at, None, at
+                if may_complain and rnd() < 0.012:
+                    is_complaint = True
+                    is_resolved = day < -60 or rnd() < 0.5
+                    subject = subjects["complaint"][int(rnd() * len(subjects["complaint"]))]
                 else:
-                    subject = choice(subjects[kind])
+                    subject = subjects[kind][int(rnd() * len(subjects[kind]))]
                     if kind == "document":
-                        subject = subject.replace("{n}", str(randint(10000, 99999)))
-            if kind in ("call", "email"):
+                        subject = subject.replace("{n}", str(10000 + int(rnd() * 90000)))
+            if direction == "two-way":
                 direction = "inbound" if is_complaint or rnd() < 0.45 else "outbound"
-            elif kind in INBOUND_ONLY:
-                direction = "inbound"
-            elif kind == "meeting":
-                direction = "outbound"
-            else:
-                direction = "internal"
-            channels = CHANNELS.get(kind)
             body = ""
-            if kind in ("email", "call", "meeting", "note") and rnd() < 0.5:
-                body = choice(subjects["body"])
+            if with_body and rnd() < 0.5:
+                body = subjects["body"][int(rnd() * len(subjects["body"]))]
+            reason = ""
+            if kind == "decision":
+                reason = subjects["reason"][int(rnd() * len(subjects["reason"]))]
             if kind == "system":
                 author = None
             elif rnd() < 0.85:
                 author = owned[0]
             else:
-                author = choice(user_ids)
+                author = user_ids[int(rnd() * len(user_ids))]
             yield (
                 first_id + index,
                 created,
                 created,
                 *owned,
                 kind,
-                choice(channels) if channels else "",
+                channels[int(rnd() * len(channels))],
                 direction,
                 status,
                 occurred_value,
@@ -1363,13 +1464,14 @@ class _Generator:
                 at,
                 subject,
                 body,
-                choice(subjects["reason"]) if kind == "decision" else "",
+                reason,
                 is_complaint,
+                is_resolved,
                 author,
                 account_id,
                 contact_id,
                 lead_id,
-                SOURCES.get(kind, ""),
+                source,
             )
 
     def index_for_search(self, progress: bool) -> None:
@@ -1416,7 +1518,12 @@ class _Generator:
         self._owner_pools()
         counts = self.counts
         counts["accounts"] = _write(
-            Account, ACCOUNT_COLUMNS, self.account_rows(accounts), accounts, "accounts", progress
+            Account,
+            ACCOUNT_COLUMNS,
+            self.account_rows(accounts, _next_id(Account)),
+            accounts,
+            "accounts",
+            progress,
         )
         total = 0.0
         for weight in self.account_weights:
@@ -1426,7 +1533,7 @@ class _Generator:
         counts["contacts"] = _write(
             Contact,
             CONTACT_COLUMNS,
-            self.contact_rows(contacts, role_rows),
+            self.contact_rows(contacts, _next_id(Contact), role_rows, _next_id(ContactRole)),
             contacts,
             "contacts",
             progress,
@@ -1436,7 +1543,7 @@ class _Generator:
         )
         leads = contacts // 10
         counts["leads"] = _write(
-            Lead, LEAD_COLUMNS, self.lead_rows(leads), leads, "leads", progress
+            Lead, LEAD_COLUMNS, self.lead_rows(leads, _next_id(Lead)), leads, "leads", progress
         )
         counts["tag_links"] = 0
         for model, rows in self.tag_links.items():
@@ -1452,7 +1559,7 @@ class _Generator:
         counts["interactions"] = _write(
             Interaction,
             INTERACTION_COLUMNS,
-            self.interaction_rows(interactions),
+            self.interaction_rows(interactions, _next_id(Interaction)),
             interactions,
             "interactions",
             progress,
