@@ -109,8 +109,6 @@ class Interaction(Record, Owned):
                 fields=["account", "kind", "status", "due_at", "deleted_at"],
                 name="interaction_account_summary",
             ),
-            # The card's last and next interaction: one seek each.
-            models.Index(fields=["account", "status", "-at"], name="interaction_account_status"),
         ]
         constraints = [
             models.UniqueConstraint(
