@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
@@ -20,6 +19,7 @@ from perpetuum.core.api_support import (
     expected_version,
     idempotent,
     request_custom_filters,
+    sent_fields,
     with_etag,
 )
 from perpetuum.core.errors import PermissionDenied
@@ -208,24 +208,16 @@ class AccountCard(Schema):
     counts_by_kind: dict[str, int]
 
 
-def _data(payload: Schema) -> dict[str, Any]:
-    data = payload.model_dump(exclude_unset=True)
-    if "addresses" in data and data["addresses"] is not None:
+def _data(payload: Schema, nullable: set[str] | None = None) -> dict[str, Any]:
+    """The fields sent (see `sent_fields`), addresses as plain dicts for the JSON column."""
+    data = sent_fields(payload, nullable=nullable)
+    if data.get("addresses") is not None:
         data["addresses"] = [dict(address) for address in data["addresses"]]
     return data
 
 
 def _patch_data(payload: Schema, nullable: set[str]) -> dict[str, Any]:
-    """The fields sent in a PATCH; null is refused except for the fields in `nullable`."""
-    data = _data(payload)
-    errors = {
-        name: ["This field may not be null."]
-        for name, value in data.items()
-        if value is None and name not in nullable
-    }
-    if errors:
-        raise ValidationError(errors)
-    return data
+    return _data(payload, nullable)
 
 
 AccountSort = Literal["name", "-name", "created_at", "-created_at", "updated_at", "-updated_at"]

@@ -231,6 +231,21 @@ class PerpetuumConflictError(PerpetuumError):
         super().__init__("This Idempotency-Key was already used with another request body.")
 
 
+def sent_fields(payload: BaseModel, *, nullable: set[str] | None = None) -> dict[str, Any]:
+    """The fields a request sent. With `nullable` (a PATCH), null is refused for every
+    field not in it: leaving a field out keeps it, null would erase it."""
+    data = payload.model_dump(exclude_unset=True)
+    if nullable is not None:
+        errors = {
+            name: ["This field may not be null."]
+            for name, value in data.items()
+            if value is None and name not in nullable
+        }
+        if errors:
+            raise DjangoValidationError(errors)
+    return data
+
+
 def request_custom_filters(request: HttpRequest) -> dict[str, str]:
     """`custom.<key>=<value>` query parameters, which filter on custom field values."""
     return {

@@ -25,6 +25,7 @@ from perpetuum.core.api_support import (
     InputSchema,
     expected_version,
     idempotent,
+    sent_fields,
     with_etag,
 )
 from perpetuum.core.errors import NotFound
@@ -91,17 +92,7 @@ def _new(payload: Schema) -> dict[str, Any]:
 
 
 def _data(payload: Schema, *, nullable: set[str] | None = None) -> dict[str, Any]:
-    """The fields sent; in a PATCH, null is refused except for the `nullable` ones."""
-    data = payload.model_dump(exclude_unset=True)
-    if nullable is not None:
-        errors = {
-            name: ["This field may not be null."]
-            for name, value in data.items()
-            if value is None and name not in nullable
-        }
-        if errors:
-            raise ValidationError(errors)
-    return data
+    return sent_fields(payload, nullable=nullable)
 
 
 class Ownership(Schema):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
@@ -14,6 +13,7 @@ from perpetuum.core.api_support import (
     CursorPage,
     InputSchema,
     expected_version,
+    sent_fields,
     with_etag,
 )
 from perpetuum.core.filters import ListFilters
@@ -183,14 +183,7 @@ def get_interaction(request: HttpRequest, interaction_id: int, response: HttpRes
 def update_interaction(
     request: HttpRequest, interaction_id: int, payload: InteractionPatch, response: HttpResponse
 ) -> Any:
-    data = payload.model_dump(exclude_unset=True)
-    nulls = {
-        name: ["This field may not be null."]
-        for name, value in data.items()
-        if value is None and name not in NULLABLE
-    }
-    if nulls:
-        raise ValidationError(nulls)
+    data = sent_fields(payload, nullable=NULLABLE)
     services.interaction_update(
         actor=request.user,
         interaction=selectors.interaction_get(request.user, interaction_id),
