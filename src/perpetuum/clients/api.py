@@ -24,6 +24,7 @@ from perpetuum.core.api_support import (
 )
 from perpetuum.core.errors import PermissionDenied
 from perpetuum.core.filters import ListFilters
+from perpetuum.core.pagination import prefetched
 from perpetuum.timeline.api import InteractionOut
 
 router = Router(tags=["clients"])
@@ -115,7 +116,7 @@ class RecordMeta(Schema):
 
     @staticmethod
     def resolve_tags(obj: Any) -> list[Any]:
-        return list(obj.tags.all())
+        return prefetched(obj, "tags")
 
 
 # --- Accounts ------------------------------------------------------------------------------
@@ -459,7 +460,7 @@ class ContactOut(Ownership, RecordMeta):
 
     @staticmethod
     def resolve_roles(obj: Any) -> list[Any]:
-        return list(obj.roles.all())
+        return prefetched(obj, "roles")
 
 
 ContactSort = Literal[

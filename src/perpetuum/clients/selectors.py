@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from perpetuum.core import search
 from perpetuum.core.access import scoped
 from perpetuum.core.errors import NotFound
 from perpetuum.core.filters import ListFilters, apply_common_filters
-from perpetuum.core.pagination import Page, keyset_page
+from perpetuum.core.pagination import Page, keyset_page, listed
 from perpetuum.timeline.models import Interaction
 
 ACCOUNT_SORTS = {"name": "name", "created_at": "created_at", "updated_at": "updated_at"}
@@ -33,9 +34,31 @@ def _base(model: type, user: Any, *, action: str, deleted: bool) -> QuerySet:
     return scoped(user, queryset, action)
 
 
+def _brief(relation: str, model: type, *shown: str) -> list[str]:
+    """The fields of the related `model` reached through `relation` that a list does not
+    show, for `defer()`: a list row needs a related row's name, not its thirty columns."""
+    keep = {"id", *shown}
+    return [
+        f"{relation}__{field.name}"
+        for field in model._meta.concrete_fields
+        if field.name not in keep
+    ]
+
+
 def _roles_with_accounts() -> Prefetch:
-    """A contact's roles with their accounts, as every contact the API returns shows them."""
-    return Prefetch("roles", queryset=ContactRole.objects.select_related("account"))
+    """A contact's roles with their accounts' names, as every contact the API returns shows
+    them."""
+    return listed(
+        "roles",
+        ContactRole.objects.select_related("account").defer(*_brief("account", Account, "name")),
+    )
+
+
+def _owner_named(queryset: QuerySet) -> QuerySet:
+    """`queryset` with each row's owner, of whom lists show the name only."""
+    return queryset.select_related("owner").defer(
+        *_brief("owner", get_user_model(), "first_name", "last_name", "username")
+    )
 
 
 def _get(
@@ -88,7 +111,11 @@ def account_list(
         entity="account",
         search_fields=["name", "legal_name", "email", "phone", "tax_id"],
     )
-    queryset = queryset.select_related("owner", "office", "legal_entity").prefetch_related("tags")
+    queryset = (
+        _owner_named(queryset)
+        .select_related("office", "legal_entity")
+        .prefetch_related(listed("tags"))
+    )
     return keyset_page(queryset, sort=sort, allowed=ACCOUNT_SORTS, cursor=cursor, limit=limit)
 
 
@@ -107,8 +134,11 @@ def contact_list(
         entity="contact",
         search_fields=["full_name", "email", "phone"],
     )
-    queryset = queryset.select_related("owner", "account").prefetch_related(
-        "tags", _roles_with_accounts()
+    queryset = (
+        _owner_named(queryset)
+        .select_related("account")
+        .defer(*_brief("account", Account, "name"))
+        .prefetch_related(listed("tags"), _roles_with_accounts())
     )
     return keyset_page(queryset, sort=sort, allowed=CONTACT_SORTS, cursor=cursor, limit=limit)
 
@@ -128,7 +158,7 @@ def lead_list(
         entity="lead",
         search_fields=["full_name", "company_name", "email", "phone"],
     )
-    queryset = queryset.select_related("owner").prefetch_related("tags")
+    queryset = _owner_named(queryset).prefetch_related(listed("tags"))
     return keyset_page(queryset, sort=sort, allowed=LEAD_SORTS, cursor=cursor, limit=limit)
 
 

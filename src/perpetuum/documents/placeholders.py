@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import formats, translation
 
 from perpetuum.core import money
+from perpetuum.core.pagination import prefetched
 
 # What the template editor lists, by group: (placeholder, description).
 PLACEHOLDERS: dict[str, list[tuple[str, str]]] = {
@@ -224,7 +225,7 @@ def contact_values(contact: Any, account: Any = None) -> dict[str, str]:
     if contact is None:
         return {}
     title = ""
-    roles = list(contact.roles.all()) if contact.pk else []
+    roles = prefetched(contact, "roles") if contact.pk else []
     for role in roles:
         if account is None or role.account_id == account.pk:
             title = role.title

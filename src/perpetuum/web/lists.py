@@ -22,6 +22,7 @@ from perpetuum.clients import selectors as client_selectors
 from perpetuum.clients import services as client_services
 from perpetuum.clients.models import Account, Lead
 from perpetuum.core.filters import ListFilters
+from perpetuum.core.pagination import prefetched
 from perpetuum.timeline import selectors as timeline_selectors
 from perpetuum.timeline import services as timeline_services
 from perpetuum.timeline.models import Interaction
@@ -84,7 +85,7 @@ def _join(values: Any) -> str:
 
 
 def _tags(record: Any) -> str:
-    return _join(tag.name for tag in record.tags.all())
+    return _join(tag.name for tag in prefetched(record, "tags"))
 
 
 def _owner(record: Any) -> str:

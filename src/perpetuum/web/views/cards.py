@@ -26,7 +26,7 @@ from perpetuum.core import access
 from perpetuum.core.customfields import definitions_for
 from perpetuum.core.errors import Conflict, PermissionDenied, VersionConflict
 from perpetuum.core.filters import ListFilters
-from perpetuum.core.pagination import Page
+from perpetuum.core.pagination import Page, prefetched
 from perpetuum.timeline import selectors as timeline_selectors
 from perpetuum.timeline import services as timeline_services
 from perpetuum.timeline.models import Interaction
@@ -329,7 +329,7 @@ class AccountCardKind(CardKind):
 
 class ContactCardKind(CardKind):
     def header_context(self, user: Any, record: Any, filters: TimelineFilters) -> dict[str, Any]:
-        roles = list(record.roles.all())
+        roles = prefetched(record, "roles")
         account_ids = [role.account_id for role in roles]
         visible: set[int] = set()
         if account_ids:
