@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from perpetuum.clients.models import Account, Contact, ContactRole, Lead
@@ -14,7 +16,7 @@ from perpetuum.core import search
 from perpetuum.core.access import scoped
 from perpetuum.core.errors import NotFound
 from perpetuum.core.filters import ListFilters, apply_common_filters
-from perpetuum.core.pagination import Page, keyset_page, listed
+from perpetuum.core.pagination import Page, keyset_after, keyset_page, listed
 from perpetuum.timeline.models import Interaction
 
 ACCOUNT_SORTS = {"name": "name", "created_at": "created_at", "updated_at": "updated_at"}
@@ -177,16 +179,37 @@ class AccountSummary:
     counts_by_kind: dict[str, int]
 
 
-def _timeline_scope(user: Any, account: Account, consolidated: bool) -> QuerySet:
-    """The interactions of the account's card: its own, or its whole holding's.
-
-    Access follows the account: who may see a client sees its whole history. A
-    consolidated view spans the members of the holding the user may see, never the others.
-    """
+def _holding(user: Any, account: Account, consolidated: bool) -> QuerySet | None:
+    """The members of the account's holding the user may see, for a consolidated view of a
+    holding; None for the account's own view. Access follows the account: who may see a
+    client sees its whole history, and a consolidated view never spans the others."""
     if consolidated and account.root_id:
-        holding = scoped(user, Account.objects.filter(root_id=account.root_id)).values("pk")
-        return Interaction.objects.filter(account_id__in=holding)
+        return scoped(user, Account.objects.filter(root_id=account.root_id))
+    return None
+
+
+def _timeline_scope(user: Any, account: Account, consolidated: bool) -> QuerySet:
+    """The interactions of the account's card: its own, or its whole holding's."""
+    holding = _holding(user, account, consolidated)
+    if holding is not None:
+        return Interaction.objects.filter(account_id__in=holding.values("pk"))
     return Interaction.objects.filter(account_id=account.pk)
+
+
+def _newest(
+    user: Any, account: Account, consolidated: bool, condition: Q, order: tuple[str, str]
+) -> Interaction | None:
+    """The first interaction in `order` that meets `condition`, of the account or of its
+    holding. Over a holding it takes each member's first through that member's own index
+    and picks among those few, rather than sorting the whole holding's history."""
+    holding = _holding(user, account, consolidated)
+    queryset = Interaction.objects.filter(condition).select_related("author").order_by(*order)
+    if holding is None:
+        return queryset.filter(account_id=account.pk).first()
+    firsts = holding.annotate(
+        first=Subquery(queryset.filter(account_id=OuterRef("pk")).values("pk")[:1])
+    ).values("first")
+    return queryset.filter(pk__in=firsts).first()
 
 
 def account_summary(user: Any, account: Account, *, consolidated: bool = False) -> AccountSummary:
@@ -197,13 +220,14 @@ def account_summary(user: Any, account: Account, *, consolidated: bool = False) 
     tasks = planned.filter(kind=Interaction.Kind.TASK).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
     )
-    last = (
-        interactions.filter(status=Interaction.Status.DONE)
-        .select_related("author")
-        .order_by("-at", "-pk")
-        .first()
+    last = _newest(user, account, consolidated, Q(status=Interaction.Status.DONE), ("-at", "-pk"))
+    upcoming = _newest(
+        user,
+        account,
+        consolidated,
+        Q(status=Interaction.Status.PLANNED, at__gte=now),
+        ("at", "pk"),
     )
-    upcoming = planned.filter(at__gte=now).select_related("author").order_by("at", "pk").first()
     counts = dict(
         interactions.order_by()
         .values_list("kind")
@@ -231,6 +255,10 @@ def account_summary(user: Any, account: Account, *, consolidated: bool = False) 
     )
 
 
+TIMELINE_SORT = {"at": "at"}
+EARLIEST = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
+
+
 def account_timeline(
     user: Any,
     account: Account,
@@ -244,17 +272,39 @@ def account_timeline(
     limit: int = 50,
 ) -> Page:
     """The account's interactions, past and planned, newest first, in pages."""
-    queryset = _timeline_scope(user, account, consolidated)
+    condition = Q()
     if kinds:
-        queryset = queryset.filter(kind__in=kinds)
+        condition &= Q(kind__in=kinds)
     if channels:
-        queryset = queryset.filter(channel__in=channels)
+        condition &= Q(channel__in=channels)
     if since is not None:
-        queryset = queryset.filter(at__gte=since)
+        condition &= Q(at__gte=since)
     if until is not None:
-        queryset = queryset.filter(at__lt=until)
+        condition &= Q(at__lt=until)
+    queryset = _timeline_scope(user, account, consolidated).filter(condition)
+    holding = _holding(user, account, consolidated)
+    if holding is not None:
+        # A page (and the row that tells whether another follows) holds no interaction older
+        # than the (limit + 1)-th newest of any one member: that member alone fills it down
+        # to there. Each member finds its own through its index, so a page reads at most a
+        # page a member instead of sorting the holding's whole history.
+        nth = keyset_after(
+            Interaction.objects.filter(condition, account_id=OuterRef("pk")),
+            sort="-at",
+            allowed=TIMELINE_SORT,
+            cursor=cursor,
+        ).values("at")[limit : limit + 1]
+        cutoff = (
+            holding.annotate(nth=Subquery(nth))
+            .order_by()
+            .values("root_id")
+            .annotate(cutoff=Max("nth"))
+            .values("cutoff")
+        )
+        # No member with that many: no cutoff.
+        queryset = queryset.filter(at__gte=Coalesce(Subquery(cutoff), Value(EARLIEST)))
     queryset = queryset.select_related("author", "contact")
-    return keyset_page(queryset, sort="-at", allowed={"at": "at"}, cursor=cursor, limit=limit)
+    return keyset_page(queryset, sort="-at", allowed=TIMELINE_SORT, cursor=cursor, limit=limit)
 
 
 SEARCH_CANDIDATES = 200

@@ -35,17 +35,19 @@ def _decode(cursor: str) -> list[Any]:
     return values
 
 
-def keyset_page(
-    queryset: QuerySet, *, sort: str, allowed: dict[str, str], cursor: str | None, limit: int
-) -> Page:
-    """The page after `cursor` of `queryset` ordered by `sort` ("name" or "-name"), with
-    the primary key as tie-breaker. `allowed` maps the public sort keys to non-null columns.
-    """
-    descending = sort.startswith("-")
+def _column(sort: str, allowed: dict[str, str]) -> str:
     key = sort.lstrip("-")
     if key not in allowed:
         raise ValidationError({"sort": [f"Sort by one of: {', '.join(sorted(allowed))}."]})
-    column = allowed[key]
+    return allowed[key]
+
+
+def keyset_after(
+    queryset: QuerySet, *, sort: str, allowed: dict[str, str], cursor: str | None
+) -> QuerySet:
+    """`queryset` in the order of `sort`, from the row after `cursor` on."""
+    column = _column(sort, allowed)
+    descending = sort.startswith("-")
     direction = "lt" if descending else "gt"
     prefix = "-" if descending else ""
     queryset = queryset.order_by(f"{prefix}{column}", f"{prefix}pk")
@@ -60,6 +62,17 @@ def keyset_page(
             Q(**{f"{column}__{direction}": value})
             | Q(**{column: value, f"pk__{direction}": last_pk})
         )
+    return queryset
+
+
+def keyset_page(
+    queryset: QuerySet, *, sort: str, allowed: dict[str, str], cursor: str | None, limit: int
+) -> Page:
+    """The page after `cursor` of `queryset` ordered by `sort` ("name" or "-name"), with
+    the primary key as tie-breaker. `allowed` maps the public sort keys to non-null columns.
+    """
+    column = _column(sort, allowed)
+    queryset = keyset_after(queryset, sort=sort, allowed=allowed, cursor=cursor)
     rows = list(queryset[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
