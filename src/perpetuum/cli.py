@@ -12,6 +12,7 @@ Every failure the user can fix is reported in one line on stderr with a non-zero
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import signal
@@ -21,6 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -348,6 +350,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     _migrate()
     started = time.monotonic()
+    spent: dict[str, float] = {}
     try:
         result = generate(
             accounts=args.accounts,
@@ -357,10 +360,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
             users=args.users,
             append=args.append,
             progress=not args.quiet,
+            spent=spent,
         )
     except DemoDataError as error:
         raise CliError(str(error)) from error
     elapsed = time.monotonic() - started
+    if args.report:
+        report = {
+            "counts": result,
+            "seconds": round(elapsed, 2),
+            "write_seconds": {step: round(value, 2) for step, value in spent.items()},
+        }
+        args.report.write_text(json.dumps(report, indent=2) + "\n")
     counts = ", ".join(
         f"{value:,} {key.replace('_', ' ')}" for key, value in result.items() if "_id" not in key
     )
@@ -530,6 +541,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--append", action="store_true", help="add to a database that already has clients"
     )
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
+    demo.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="write the counts and the seconds spent writing, by step, to FILE as JSON",
+    )
     demo.set_defaults(handler=cmd_demo)
 
     token = commands.add_parser("token", help="create, list and revoke personal API tokens")

@@ -28,6 +28,7 @@ import random
 import re
 import sys
 import threading
+import time
 import unicodedata
 from bisect import bisect
 from collections.abc import Callable, Iterator, Sequence
@@ -46,6 +47,7 @@ from stdnum import luhn
 from stdnum.iso7064 import mod_11_10
 from stdnum.ru import inn as ru_inn
 
+from perpetuum.clients.duplicates import account_name_key, contact_name_key
 from perpetuum.clients.models import Account, Contact, ContactRole, Lead
 from perpetuum.core import search
 from perpetuum.core.access import DEFAULT_ROLES
@@ -107,11 +109,12 @@ UTC = dt.UTC
 ACCOUNT_COLUMNS = words(
     "id created_at updated_at owner_id team_id office_id legal_entity_id name legal_name "
     "country tax_id kpp industry size website city addresses emails phones email phone "
-    "parent_id root_id stage custom"
+    "parent_id root_id stage custom name_key"
 )
 CONTACT_COLUMNS = words(
     "id created_at updated_at owner_id team_id office_id legal_entity_id first_name "
-    "middle_name last_name full_name emails phones email phone language account_id custom"
+    "middle_name last_name full_name emails phones email phone language account_id custom "
+    "name_key"
 )
 ROLE_COLUMNS = words("id contact_id account_id title since until is_primary")
 LEAD_COLUMNS = words(
@@ -310,8 +313,10 @@ def _pipeline(
     total: int,
     label: str,
     progress: bool,
+    spent: dict[str, float],
 ) -> int:
     """Hand each batch to `consume` in its own transaction, with a progress bar on stderr.
+    The seconds spent writing (not waiting for batches) are added to `spent[label]`.
 
     The batches are built by a second thread while this one writes: SQLite and psycopg let
     go of the GIL while the database works, so building and writing overlap on two cores.
@@ -344,6 +349,7 @@ def _pipeline(
     producer = threading.Thread(target=produce, name=f"demo-{label}", daemon=True)
     producer.start()
     done = 0
+    busy = 0.0
     bar = tqdm(
         total=total,
         desc=f"{label:<14}",
@@ -360,14 +366,17 @@ def _pipeline(
                 break
             if isinstance(item, BaseException):
                 raise item
+            began = time.perf_counter()
             with transaction.atomic():
                 consume(item)
+            busy += time.perf_counter() - began
             done += len(item)
             bar.update(len(item))
     finally:
         stop.set()
         bar.close()
         producer.join()
+        spent[label] = spent.get(label, 0.0) + busy
     return done
 
 
@@ -402,8 +411,10 @@ def _write(
     total: int,
     label: str,
     progress: bool,
+    spent: dict[str, float],
 ) -> int:
-    """Insert `rows` (values in `columns` order) in batches of BATCH rows.
+    """Insert `rows` (values in `columns` order) in batches of BATCH rows, adding the
+    seconds spent writing to `spent[label]`.
 
     Into an empty table, a big load runs in one transaction that drops the table's
     secondary indexes first and builds them again at the end: building an index once costs
@@ -413,13 +424,16 @@ def _write(
     table = _Table(model, columns)
     batches = _batched(rows, BATCH)
     if total < DEFER_INDEXES_FROM or model._base_manager.exists():
-        return _pipeline(batches, table.insert, total, label, progress)
+        return _pipeline(batches, table.insert, total, label, progress, spent)
+    began = time.perf_counter()
     with transaction.atomic():
         indexes = _secondary_indexes(model)
         with connection.cursor() as cursor:
             for name, _sql in indexes:
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-        written = _pipeline(batches, table.insert, total, label, progress)
+        dropped = time.perf_counter() - began
+        written = _pipeline(batches, table.insert, total, label, progress, spent)
+        began_indexes = time.perf_counter()
         from tqdm import tqdm
 
         with (
@@ -441,6 +455,8 @@ def _write(
                 cursor.execute(sql)
             if connection.vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    # The inserts are in `spent` already; add dropping and building the indexes.
+    spent[label] += dropped + time.perf_counter() - began_indexes
     return written
 
 
@@ -559,6 +575,9 @@ class _Generator:
         self.used_domains: set[str] = set()
         self.used_names: set[str] = set()
         self.counts: dict[str, int] = {}
+        self.spent: dict[str, float] = {}
+        """Seconds spent writing, by step: the bulk path's own time, without the time the
+        rows took to make up (which runs alongside in another thread)."""
         self.users: list[_User] = []
         self.tag_ids: list[int] = []
         self.accounts: list[_Account] = []
@@ -1086,6 +1105,7 @@ class _Generator:
                 root,
                 stage,
                 js({}),
+                account_name_key(name),
             )
 
     # -- contacts ---------------------------------------------------------------------------
@@ -1199,6 +1219,7 @@ class _Generator:
                 LANGUAGE[country],
                 account.id if account is not None else None,
                 js({}),
+                contact_name_key(first, last),
             )
 
     # -- leads ------------------------------------------------------------------------------
@@ -1498,6 +1519,7 @@ class _Generator:
                     len(ids),
                     f"index {entity}s",
                     progress,
+                    self.spent,
                 )
                 continue
             _pipeline(
@@ -1506,6 +1528,7 @@ class _Generator:
                 len(records),
                 f"index {entity}s",
                 progress,
+                self.spent,
             )
             records.clear()
 
@@ -1524,6 +1547,7 @@ class _Generator:
             accounts,
             "accounts",
             progress,
+            self.spent,
         )
         total = 0.0
         for weight in self.account_weights:
@@ -1537,15 +1561,29 @@ class _Generator:
             contacts,
             "contacts",
             progress,
+            self.spent,
         )
         counts["contact_roles"] = _write(
-            ContactRole, ROLE_COLUMNS, iter(role_rows), len(role_rows), "contact roles", progress
+            ContactRole,
+            ROLE_COLUMNS,
+            iter(role_rows),
+            len(role_rows),
+            "contact roles",
+            progress,
+            self.spent,
         )
         leads = contacts // 10
         counts["leads"] = _write(
-            Lead, LEAD_COLUMNS, self.lead_rows(leads, _next_id(Lead)), leads, "leads", progress
+            Lead,
+            LEAD_COLUMNS,
+            self.lead_rows(leads, _next_id(Lead)),
+            leads,
+            "leads",
+            progress,
+            self.spent,
         )
         counts["tag_links"] = 0
+        began = time.perf_counter()
         for model, rows in self.tag_links.items():
             through = model.tags.through
             column = f"{model._meta.model_name}_id"
@@ -1555,6 +1593,7 @@ class _Generator:
                     batch_size=5000,
                 )
             counts["tag_links"] += len(rows)
+        self.spent["tag links"] = time.perf_counter() - began
         self.index_for_search(progress)
         counts["interactions"] = _write(
             Interaction,
@@ -1563,6 +1602,7 @@ class _Generator:
             interactions,
             "interactions",
             progress,
+            self.spent,
         )
         counts["big_account_id"] = self.accounts[1].id if len(self.accounts) > 1 else 0
         counts["big_holding_id"] = self.accounts[0].id if self.big_holding_size else 0
@@ -1578,6 +1618,7 @@ def generate(
     progress: bool = True,
     append: bool = False,
     now: dt.datetime | None = None,
+    spent: dict[str, float] | None = None,
 ) -> dict[str, int]:
     """Write demo data and return how many rows of each kind were written.
 
@@ -1588,6 +1629,7 @@ def generate(
 
     The result also holds `big_account_id`, the account with about 2 % of all interactions,
     and `big_holding_id`, the holding with up to 50 subsidiaries (0 when there is none).
+    `spent`, when given, receives the seconds spent writing, by step (see `_Generator.spent`).
     """
     for name, value in (("accounts", accounts), ("contacts", contacts)):
         if value < 0:
@@ -1610,8 +1652,12 @@ def generate(
     generator = _Generator(seed=seed, now=now, progress=progress)
     with _bigger_cache():
         generator.run(users=users, accounts=accounts, contacts=contacts, interactions=interactions)
+        began = time.perf_counter()
         _reset_sequences()
         _analyze()
+        generator.spent["statistics"] = time.perf_counter() - began
+    if spent is not None:
+        spent.update(generator.spent)
     result = generator.counts
     with transaction.atomic():
         audit(

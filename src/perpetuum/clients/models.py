@@ -78,7 +78,6 @@ class Account(Record, Owned):
             models.Index(fields=["name", "id"]),
             models.Index(fields=["name_key"]),
             models.Index(fields=["owner", "name"]),
-            models.Index(fields=["root"]),
             models.Index(fields=["tax_id"]),
             models.Index(fields=["email"]),
             models.Index(fields=["phone"]),
@@ -134,7 +133,6 @@ class Contact(Record, Owned):
             models.Index(fields=["owner", "full_name"]),
             models.Index(fields=["email"]),
             models.Index(fields=["phone"]),
-            models.Index(fields=["account"]),
             models.Index(fields=["created_at", "id"]),
             models.Index(fields=["updated_at", "id"]),
         ]
@@ -147,7 +145,10 @@ class ContactRole(models.Model):
     """A contact's position at an account, over time."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="roles")
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contact_roles")
+    # Indexed by (account, contact) below.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="contact_roles", db_index=False
+    )
     title = models.CharField(_("title"), max_length=150, blank=True)
     since = models.DateField(_("since"), null=True, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)

@@ -70,6 +70,7 @@ class Interaction(Record, Owned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="interactions",
+        db_index=False,  # led by its (…, at, id) index below
     )
     contact = models.ForeignKey(
         "clients.Contact",
@@ -77,6 +78,7 @@ class Interaction(Record, Owned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="interactions",
+        db_index=False,  # led by its (…, at, id) index below
     )
     lead = models.ForeignKey(
         "clients.Lead",
@@ -84,6 +86,7 @@ class Interaction(Record, Owned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="interactions",
+        db_index=False,  # led by its (…, at, id) index below
     )
     deal = models.ForeignKey(
         "sales.Deal",
@@ -91,6 +94,7 @@ class Interaction(Record, Owned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="interactions",
+        db_index=False,  # led by its (…, at, id) index below
     )
     source = models.CharField(_("source"), max_length=50, blank=True)
     external_id = models.CharField(_("external id"), max_length=200, null=True, blank=True)
