@@ -46,14 +46,10 @@ def run(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.Compl
     return subprocess.run(args, env=env, check=True, **kwargs)
 
 
-def perpetuum(*args: str, env: dict[str, str], capture: bool = False) -> str:
-    result = run(
-        [sys.executable, "-m", "perpetuum.cli", *args],
-        env=env,
-        capture_output=capture,
-        text=True,
-    )
-    return result.stdout if capture else ""
+def perpetuum(*args: str, env: dict[str, str]) -> None:
+    """Run a `perpetuum` command; what it prints goes to stderr, beside its progress bars,
+    so that stdout holds the report alone."""
+    run([sys.executable, "-m", "perpetuum.cli", *args], env=env, stdout=sys.stderr)
 
 
 def django_shell(code: str, env: dict[str, str]) -> Any:

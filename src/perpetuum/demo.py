@@ -1356,9 +1356,10 @@ class _Generator:
         return stamp
 
     def interaction_rows(self, count: int, first_id: int) -> Iterator[tuple[Any, ...]]:
-        """The timeline: about 2 % on the big account, 5 % on leads, the rest spread over the
-        accounts by size, stage and chance; 8 % planned (some overdue), the others done or
-        cancelled, over three years with more of them recent, in office hours (UTC).
+        """The timeline: about 2 % on the big account, 0.1 % on the next, 5 % on leads, the
+        rest spread over the accounts by size, stage and chance; 8 % planned (some overdue),
+        the others done or cancelled, over three years with more of them recent, in office
+        hours (UTC).
         Complaints older than 60 days are resolved, half of the recent ones too."""
         rng = self.rng
         rnd = rng.random
@@ -1383,7 +1384,10 @@ class _Generator:
         last_account = len(targets) - 1
         user_ids = self.user_ids
         p_big = 0.02 if len(targets) > 1 else 0.0
-        p_lead = p_big + (0.05 if lead_targets else 0.0)
+        # A second busy account with 0.1 % (10,000 of 10 million): the size of history the
+        # benchmark opens a card of.
+        p_busy = p_big + (0.001 if len(targets) > 2 else 0.0)
+        p_lead = p_busy + (0.05 if lead_targets else 0.0)
 
         def kinds(pairs: Sequence[tuple[str, int]]) -> list[tuple[Any, ...]]:
             """Per kind: name, channels, direction, source, may have a body, may be a
@@ -1413,7 +1417,7 @@ class _Generator:
             pick = rnd()
             contact_id = lead_id = None
             planned = False
-            if p_big <= pick < p_lead:
+            if p_busy <= pick < p_lead:
                 lead_id, owned, subjects, account_id, contact_id, age = lead_targets[
                     int(rnd() * len(lead_targets))
                 ]
@@ -1422,6 +1426,8 @@ class _Generator:
             else:
                 if pick < p_big:
                     position = 1
+                elif pick < p_busy:
+                    position = 2
                 else:
                     position = min(bisect(cumulative, rnd() * total_weight), last_account)
                 account_id, owned, subjects, people = targets[position]
