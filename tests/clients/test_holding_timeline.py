@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
 from django.utils import timezone
 
 from perpetuum.clients import selectors
@@ -107,3 +108,19 @@ def test_a_member_out_of_scope_stays_out_of_the_holding_views(org: Any, make_use
     summary = selectors.account_summary(rep, holding, consolidated=True)
     assert summary.last_interaction == mine
     assert selectors.account_list(rep, ListFilters(extra={"pk": hidden.pk})).items == []
+
+
+def test_the_card_counts_each_kind_up_to_the_cap(
+    sales_rep: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "KIND_COUNT_CAP", 2)
+    holding, members = _holding_with_histories(sales_rep)
+    for _ in range(3):
+        InteractionFactory(owner=sales_rep, account=members[1], kind="call", channel="phone")
+    InteractionFactory(owner=sales_rep, account=holding, kind="email", channel="email")
+    deleted = InteractionFactory(owner=sales_rep, account=holding, kind="meeting")
+    Interaction.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
+    alone = selectors.account_summary(sales_rep, holding)
+    assert alone.counts_by_kind == {"note": 2, "email": 1}
+    whole = selectors.account_summary(sales_rep, holding, consolidated=True)
+    assert whole.counts_by_kind == {"note": 2, "call": 2, "email": 1}

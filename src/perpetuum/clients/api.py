@@ -206,7 +206,9 @@ class AccountCard(Schema):
     overdue_tasks: int
     last_interaction: InteractionBrief | None
     next_interaction: InteractionBrief | None
-    counts_by_kind: dict[str, int]
+    counts_by_kind: dict[str, int] = Field(
+        description="Interactions per kind, each counted up to 1,000 (1,000 reads 'at least')"
+    )
 
 
 def _data(payload: Schema, nullable: set[str] | None = None) -> dict[str, Any]:

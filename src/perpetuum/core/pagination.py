@@ -58,9 +58,12 @@ def keyset_after(
             value = field.to_python(value)
         except ValidationError as error:
             raise ValidationError({"cursor": ["The cursor is not valid."]}) from error
+        # "column ≥ value" on its own gives the database the start of an index range; the
+        # rest drops the rows of that value up to the cursor. (Written as one OR, SQLite
+        # reads the index from its start.)
         queryset = queryset.filter(
-            Q(**{f"{column}__{direction}": value})
-            | Q(**{column: value, f"pk__{direction}": last_pk})
+            Q(**{f"{column}__{direction}e": value})
+            & (Q(**{f"{column}__{direction}": value}) | Q(**{f"pk__{direction}": last_pk}))
         )
     return queryset
 
