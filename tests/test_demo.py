@@ -78,6 +78,8 @@ def test_the_same_seed_and_day_give_the_same_data(generated: Any) -> None:
     get_user_model().objects.all().delete()
     for model in (Team, Office, LegalEntity):
         model.objects.all().delete()
+    for entity in ("account", "contact", "lead"):
+        search.clear(entity)
     demo.generate(**SIZE, seed=7, progress=False, now=NOW)
     again = list(Contact.objects.order_by("pk").values_list("full_name", "email"))
     assert again == first

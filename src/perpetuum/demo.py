@@ -1537,7 +1537,7 @@ class _Generator:
                 continue
             _pipeline(
                 _search_documents(records, document, 5000),
-                lambda docs, entity=entity: search.store(entity, docs),
+                lambda docs, entity=entity: search.store(entity, docs, new=True),
                 len(records),
                 f"index {entity}s",
                 progress,

@@ -82,13 +82,21 @@ def drop_tables(schema_editor: object) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {table(entity)}")
 
 
-def store(entity: str, documents: Sequence[tuple[int, str]]) -> None:
-    """Put (id, tokens) documents in the index, replacing what was there."""
+def store(entity: str, documents: Sequence[tuple[int, str]], *, new: bool = False) -> None:
+    """Put (id, tokens) documents in the index, replacing what was there; `new` says no
+    document of these ids is there yet (records just bulk-loaded), which skips the lookups
+    for one to replace."""
     if not documents:
         return
     name = table(entity)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if new and connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {name} (id, body) FROM STDIN") as copy:
+                for document in documents:
+                    copy.write_row(document)
+        elif new:
+            cursor.executemany(f"INSERT INTO {name} (rowid, body) VALUES (%s, %s)", documents)
+        elif connection.vendor == "postgresql":
             cursor.executemany(
                 f"INSERT INTO {name} (id, body) VALUES (%s, %s) "
                 "ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body",
