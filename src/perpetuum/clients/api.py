@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from pydantic import AliasPath
 
 from perpetuum.clients import duplicates, selectors, services, tasks
 from perpetuum.clients.models import Contact, Lead
@@ -16,15 +17,17 @@ from perpetuum.core.api_support import (
     PROBLEM_RESPONSES,
     CursorPage,
     InputSchema,
+    OutputSchema,
+    Rows,
     expected_version,
     idempotent,
+    listed_rows,
     request_custom_filters,
     sent_fields,
     with_etag,
 )
 from perpetuum.core.errors import PermissionDenied
 from perpetuum.core.filters import ListFilters
-from perpetuum.core.pagination import prefetched
 from perpetuum.timeline.api import InteractionOut
 
 router = Router(tags=["clients"])
@@ -47,7 +50,7 @@ Channel = Literal[
 CUSTOM = {"x-custom-fields": True}
 
 
-class TagRef(Schema):
+class TagRef(OutputSchema):
     id: int
     name: str
     color: str
@@ -96,27 +99,19 @@ class ListQuery(Schema):
         )
 
 
-class Ownership(Schema):
+class Ownership(OutputSchema):
     owner_id: int | None
     owner_name: str = ""
     team_id: int | None
     office_id: int | None
     legal_entity_id: int | None
 
-    @staticmethod
-    def resolve_owner_name(obj: Any) -> str:
-        return str(obj.owner) if obj.owner_id else ""
 
-
-class RecordMeta(Schema):
+class RecordMeta(OutputSchema):
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
     deleted_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_tags(obj: Any) -> list[Any]:
-        return prefetched(obj, "tags")
 
 
 # --- Accounts ------------------------------------------------------------------------------
@@ -179,17 +174,17 @@ class AccountOut(Ownership, RecordMeta):
     parent_id: int | None
     root_id: int | None
     stage: str
-    tags: list[TagRef]
+    tags: Rows[TagRef] = listed_rows("tags")
     custom: dict[str, Any] = Field(json_schema_extra=CUSTOM)
 
 
-class AccountRef(Schema):
+class AccountRef(OutputSchema):
     id: int
     name: str
     stage: str
 
 
-class InteractionBrief(Schema):
+class InteractionBrief(OutputSchema):
     id: int
     kind: str
     status: str
@@ -197,7 +192,7 @@ class InteractionBrief(Schema):
     at: datetime.datetime
 
 
-class AccountCard(Schema):
+class AccountCard(OutputSchema):
     account: AccountOut
     parent: AccountRef | None
     children: list[AccountRef]
@@ -251,7 +246,7 @@ def create_account(request: HttpRequest, payload: AccountIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         account = services.account_create(actor=request.user, data=_data(payload))
         account = selectors.account_get(request.user, account.pk)
-        return 201, AccountOut.from_orm(account).model_dump(mode="json")
+        return 201, AccountOut.model_validate(account).model_dump(mode="json")
 
     return idempotent(request, route="accounts.create", payload=payload, create=create)
 
@@ -411,9 +406,9 @@ class RoleIn(InputSchema):
     until: datetime.date | None = None
 
 
-class RoleOut(Schema):
+class RoleOut(OutputSchema):
     account_id: int
-    account_name: str = Field(..., alias="account.name")
+    account_name: str = Field(validation_alias=AliasPath("account", "name"))
     title: str
     since: datetime.date | None
     until: datetime.date | None
@@ -456,13 +451,9 @@ class ContactOut(Ownership, RecordMeta):
     phones: list[str]
     language: str
     account_id: int | None
-    roles: list[RoleOut]
-    tags: list[TagRef]
+    roles: Rows[RoleOut] = listed_rows("roles")
+    tags: Rows[TagRef] = listed_rows("tags")
     custom: dict[str, Any] = Field(json_schema_extra=CUSTOM)
-
-    @staticmethod
-    def resolve_roles(obj: Any) -> list[Any]:
-        return prefetched(obj, "roles")
 
 
 ContactSort = Literal[
@@ -498,7 +489,7 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         contact = services.contact_create(actor=request.user, data=_data(payload))
         contact = _contact(request, contact.pk)
-        return 201, ContactOut.from_orm(contact).model_dump(mode="json")
+        return 201, ContactOut.model_validate(contact).model_dump(mode="json")
 
     return idempotent(request, route="contacts.create", payload=payload, create=create)
 
@@ -652,7 +643,7 @@ class LeadOut(Ownership, RecordMeta):
     converted_contact_id: int | None
     converted_account_id: int | None
     converted_at: datetime.datetime | None
-    tags: list[TagRef]
+    tags: Rows[TagRef] = listed_rows("tags")
     custom: dict[str, Any] = Field(json_schema_extra=CUSTOM)
 
 
@@ -707,7 +698,7 @@ def create_lead(request: HttpRequest, payload: LeadIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         lead = services.lead_create(actor=request.user, data=_data(payload))
         lead = _lead(request, lead.pk)
-        return 201, LeadOut.from_orm(lead).model_dump(mode="json")
+        return 201, LeadOut.model_validate(lead).model_dump(mode="json")
 
     return idempotent(request, route="leads.create", payload=payload, create=create)
 

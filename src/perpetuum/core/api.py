@@ -304,7 +304,7 @@ def list_tokens(request: HttpRequest) -> Any:
 @router.post("/tokens", response={201: TokenCreated, **PROBLEM_RESPONSES})
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     token, key = services.api_token_create(actor=request.user, user=request.user, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).model_dump(), "key": key}
+    return 201, {**TokenOut.model_validate(token).model_dump(), "key": key}
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **PROBLEM_RESPONSES})

@@ -90,6 +90,11 @@ class Owned(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def owner_name(self) -> str:
+        """The owner as people read it; empty when nobody owns the record."""
+        return str(self.owner) if self.owner_id else ""
+
 
 class Tag(Record):
     """A label that can be put on accounts, contacts and leads."""

@@ -98,7 +98,7 @@ def create_template(request: HttpRequest, payload: TemplateIn) -> Any:
 
     def create() -> tuple[int, dict[str, Any]]:
         template = services.template_create(actor=request.user, data=_data(payload))
-        return 201, TemplateOut.from_orm(template).model_dump(mode="json")
+        return 201, TemplateOut.model_validate(template).model_dump(mode="json")
 
     return idempotent(request, route="document-templates.create", payload=payload, create=create)
 
@@ -494,7 +494,7 @@ def create_quote(request: HttpRequest, payload: QuoteIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         quote = services.quote_create(actor=request.user, data=_data(payload))
         quote = selectors.quote_get(request.user, quote.pk)
-        return 201, QuoteOut.from_orm(quote).model_dump(mode="json")
+        return 201, QuoteOut.model_validate(quote).model_dump(mode="json")
 
     return idempotent(request, route="quotes.create", payload=payload, create=create)
 

@@ -392,7 +392,7 @@ def list_categories(request: HttpRequest, deleted: bool = False) -> Any:
 def create_category(request: HttpRequest, payload: CategoryIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         category = services.category_create(actor=request.user, data=_new(payload))
-        return 201, CategoryOut.from_orm(category).model_dump(mode="json")
+        return 201, CategoryOut.model_validate(category).model_dump(mode="json")
 
     return idempotent(request, route="categories.create", payload=payload, create=create)
 
@@ -459,7 +459,7 @@ def create_product(request: HttpRequest, payload: ProductIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         product = services.product_create(actor=request.user, data=_new(payload))
         product = selectors.product_get(request.user, product.pk)
-        return 201, ProductOut.from_orm(product).model_dump(mode="json")
+        return 201, ProductOut.model_validate(product).model_dump(mode="json")
 
     return idempotent(request, route="products.create", payload=payload, create=create)
 
@@ -699,7 +699,7 @@ def list_price_lists(
 def create_price_list(request: HttpRequest, payload: PriceListIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         price_list = services.price_list_create(actor=request.user, data=_new(payload))
-        return 201, PriceListOut.from_orm(price_list).model_dump(mode="json")
+        return 201, PriceListOut.model_validate(price_list).model_dump(mode="json")
 
     return idempotent(request, route="price_lists.create", payload=payload, create=create)
 
@@ -802,7 +802,7 @@ def list_rates(
 def create_rate(request: HttpRequest, payload: RateIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         rate = services.rate_create(actor=request.user, data=_new(payload))
-        return 201, RateOut.from_orm(rate).model_dump(mode="json")
+        return 201, RateOut.model_validate(rate).model_dump(mode="json")
 
     return idempotent(request, route="rates.create", payload=payload, create=create)
 
@@ -953,7 +953,7 @@ def create_pipeline(request: HttpRequest, payload: PipelineIn) -> Any:
         ]
         pipeline = services.pipeline_create(actor=request.user, data=data)
         pipeline = selectors.pipeline_get(request.user, pipeline.pk)
-        return 201, PipelineOut.from_orm(pipeline).model_dump(mode="json")
+        return 201, PipelineOut.model_validate(pipeline).model_dump(mode="json")
 
     return idempotent(request, route="pipelines.create", payload=payload, create=create)
 
@@ -1225,8 +1225,8 @@ def create_deal(request: HttpRequest, payload: DealIn) -> Any:
         data = _new(payload)
         override = data.pop("override_reason", None)
         deal, guard = services.deal_create(actor=request.user, data=data, override_reason=override)
-        body = DealOut.from_orm(_deal(request, deal.pk)).model_dump(mode="json")
-        body["guard"] = GuardOut.from_orm(guard).model_dump(mode="json")
+        body = DealOut.model_validate(_deal(request, deal.pk)).model_dump(mode="json")
+        body["guard"] = GuardOut.model_validate(guard).model_dump(mode="json")
         return 201, body
 
     return idempotent(request, route="deals.create", payload=payload, create=create)
@@ -1537,7 +1537,7 @@ def list_orders(
 def create_order(request: HttpRequest, payload: OrderIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         order = services.order_create(actor=request.user, data=_lines(_new(payload)))
-        return 201, OrderOut.from_orm(_order(request, order.pk)).model_dump(mode="json")
+        return 201, OrderOut.model_validate(_order(request, order.pk)).model_dump(mode="json")
 
     return idempotent(request, route="orders.create", payload=payload, create=create)
 
@@ -1634,7 +1634,7 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
 
     def create() -> tuple[int, dict[str, Any]]:
         invoice = services.invoice_create(actor=request.user, data=_lines(_new(payload)))
-        return 201, InvoiceOut.from_orm(_invoice(request, invoice.pk)).model_dump(mode="json")
+        return 201, InvoiceOut.model_validate(_invoice(request, invoice.pk)).model_dump(mode="json")
 
     return idempotent(request, route="invoices.create", payload=payload, create=create)
 
@@ -1720,7 +1720,7 @@ def record_payment(request: HttpRequest, invoice_id: int, payload: PaymentIn) ->
             actor=request.user, invoice=_invoice(request, invoice_id), data=data
         )
         payment = selectors.payment_get(request.user, payment.pk)
-        return 201, PaymentOut.from_orm(payment).model_dump(mode="json")
+        return 201, PaymentOut.model_validate(payment).model_dump(mode="json")
 
     return idempotent(
         request, route=f"invoices.{invoice_id}.payments", payload=payload, create=create

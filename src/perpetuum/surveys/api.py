@@ -116,7 +116,7 @@ def create_survey(request: HttpRequest, payload: SurveyIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         survey = services.survey_create(actor=request.user, data=_data(payload))
         survey = selectors.survey_get(request.user, survey.pk)
-        return 201, SurveyOut.from_orm(survey).model_dump(mode="json")
+        return 201, SurveyOut.model_validate(survey).model_dump(mode="json")
 
     return idempotent(request, route="surveys.create", payload=payload, create=create)
 

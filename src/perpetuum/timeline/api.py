@@ -6,12 +6,13 @@ import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from perpetuum.core.api_support import (
     PROBLEM_RESPONSES,
     CursorPage,
     InputSchema,
+    OutputSchema,
     expected_version,
     sent_fields,
     with_etag,
@@ -80,7 +81,7 @@ class InteractionPatch(InputSchema):
     owner_id: int | None = None
 
 
-class InteractionOut(Schema):
+class InteractionOut(OutputSchema):
     id: int
     kind: str
     channel: str
@@ -109,10 +110,6 @@ class InteractionOut(Schema):
     created_at: datetime.datetime
     updated_at: datetime.datetime
     deleted_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_author_name(obj: Any) -> str:
-        return str(obj.author) if obj.author_id else ""
 
 
 InteractionSort = Literal["at", "-at", "created_at", "-created_at", "updated_at", "-updated_at"]

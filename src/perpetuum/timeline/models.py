@@ -129,6 +129,11 @@ class Interaction(Record, Owned):
     def __str__(self) -> str:
         return self.subject or self.get_kind_display()
 
+    @property
+    def author_name(self) -> str:
+        """Who wrote the entry down, as people read it; empty for imported ones."""
+        return str(self.author) if self.author_id else ""
+
     def save(self, *args, **kwargs) -> None:
         self.at = self.occurred_at or self.due_at
         super().save(*args, **kwargs)
