@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from pydantic import AliasPath
+from pydantic import AliasChoices, AliasPath
 
 from perpetuum.clients import duplicates, selectors, services, tasks
 from perpetuum.clients.models import Contact, Lead
@@ -408,7 +408,9 @@ class RoleIn(InputSchema):
 
 class RoleOut(OutputSchema):
     account_id: int
-    account_name: str = Field(validation_alias=AliasPath("account", "name"))
+    account_name: str = Field(
+        validation_alias=AliasChoices("account_name", AliasPath("account", "name"))
+    )
     title: str
     since: datetime.date | None
     until: datetime.date | None

@@ -17,7 +17,7 @@ from perpetuum.core import search
 from perpetuum.core.access import scoped
 from perpetuum.core.errors import NotFound
 from perpetuum.core.filters import ListFilters, apply_common_filters
-from perpetuum.core.pagination import Page, keyset_after, keyset_page, listed
+from perpetuum.core.pagination import Page, attach_tags, keyset_after, keyset_page, listed
 from perpetuum.timeline.models import Interaction
 
 ACCOUNT_SORTS = {"name": "name", "created_at": "created_at", "updated_at": "updated_at"}
@@ -55,6 +55,44 @@ def _roles_with_accounts() -> Prefetch:
         "roles",
         ContactRole.objects.select_related("account").defer(*_brief("account", Account, "name")),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RoleBrief:
+    """A contact's role as a list row shows it."""
+
+    account_id: int
+    account_name: str
+    title: str
+    since: datetime.date | None
+    until: datetime.date | None
+    is_primary: bool
+
+
+def _attach_roles(contacts: list[Contact]) -> None:
+    """Put on every contact of a page the plain list `listed_roles` of its roles with their
+    accounts' names, in one query of the columns shown."""
+    roles: dict[int, list[RoleBrief]] = {}
+    for contact in contacts:
+        contact.listed_roles = roles.setdefault(contact.pk, [])
+    if not roles:
+        return
+    rows = (
+        ContactRole.objects.filter(contact_id__in=list(roles))
+        .order_by(*ContactRole._meta.ordering)
+        .values_list(
+            "contact_id", "account_id", "account__name", "title", "since", "until", "is_primary"
+        )
+    )
+    for contact_id, *role in rows:
+        roles[contact_id].append(RoleBrief(*role))
+
+
+def _listed(page: Page, *attach: Any) -> Page:
+    """`page` with what its rows show of their to-many relations attached."""
+    for step in attach:
+        step(page.items)
+    return page
 
 
 def _owner_named(queryset: QuerySet) -> QuerySet:
@@ -114,12 +152,9 @@ def account_list(
         entity="account",
         search_fields=["name", "legal_name", "email", "phone", "tax_id"],
     )
-    queryset = (
-        _owner_named(queryset)
-        .select_related("office", "legal_entity")
-        .prefetch_related(listed("tags"))
-    )
-    return keyset_page(queryset, sort=sort, allowed=ACCOUNT_SORTS, cursor=cursor, limit=limit)
+    queryset = _owner_named(queryset).select_related("office", "legal_entity")
+    page = keyset_page(queryset, sort=sort, allowed=ACCOUNT_SORTS, cursor=cursor, limit=limit)
+    return _listed(page, attach_tags)
 
 
 def contact_list(
@@ -138,12 +173,10 @@ def contact_list(
         search_fields=["full_name", "email", "phone"],
     )
     queryset = (
-        _owner_named(queryset)
-        .select_related("account")
-        .defer(*_brief("account", Account, "name"))
-        .prefetch_related(listed("tags"), _roles_with_accounts())
+        _owner_named(queryset).select_related("account").defer(*_brief("account", Account, "name"))
     )
-    return keyset_page(queryset, sort=sort, allowed=CONTACT_SORTS, cursor=cursor, limit=limit)
+    page = keyset_page(queryset, sort=sort, allowed=CONTACT_SORTS, cursor=cursor, limit=limit)
+    return _listed(page, attach_tags, _attach_roles)
 
 
 def lead_list(
@@ -161,8 +194,10 @@ def lead_list(
         entity="lead",
         search_fields=["full_name", "company_name", "email", "phone"],
     )
-    queryset = _owner_named(queryset).prefetch_related(listed("tags"))
-    return keyset_page(queryset, sort=sort, allowed=LEAD_SORTS, cursor=cursor, limit=limit)
+    page = keyset_page(
+        _owner_named(queryset), sort=sort, allowed=LEAD_SORTS, cursor=cursor, limit=limit
+    )
+    return _listed(page, attach_tags)
 
 
 @dataclass

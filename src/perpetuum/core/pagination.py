@@ -85,6 +85,40 @@ def keyset_page(
     return Page(items=rows, next_cursor=next_cursor)
 
 
+@dataclass(frozen=True, slots=True)
+class TagBrief:
+    """A tag as a list row shows it."""
+
+    id: int
+    name: str
+    color: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def attach_tags(records: list[Any]) -> None:
+    """Put on every record of a page the plain list `listed_tags` of its live tags, by name,
+    read in one query of four columns. A `Prefetch` builds a full `Tag` for every link and a
+    queryset for every record, which cost 2 ms of a 50-row page."""
+    if not records:
+        return
+    model = type(records[0])
+    link = model.tags.through
+    column = f"{model._meta.model_name}_id"
+    tags: dict[int, list[TagBrief]] = {}
+    for record in records:
+        record.listed_tags = tags.setdefault(record.pk, [])
+    rows = (
+        link.objects.filter(**{f"{column}__in": list(tags)}, tag__deleted_at__isnull=True)
+        .order_by("tag__name", "tag_id")
+        .values_list(column, "tag_id", "tag__name", "tag__color")
+    )
+    for record_id, *tag in rows:
+        tags[record_id].append(TagBrief(*tag))
+
+
 def listed(relation: str, queryset: QuerySet | None = None) -> Prefetch:
     """Prefetch `relation` of every row of a page into the plain list `listed_<relation>`.
 
