@@ -41,6 +41,8 @@ class Record(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # No index: nothing looks records up by who deleted them, and an index costs every
+    # write of every table (only deleting a user for good scans for their deletions).
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -48,6 +50,7 @@ class Record(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,
     )
 
     objects = LiveManager()
@@ -67,7 +70,14 @@ class Record(models.Model):
 
 
 class Owned(models.Model):
-    """Who a client record belongs to; the access scope is computed from these four columns."""
+    """Who a client record belongs to; the access scope is computed from these four columns.
+
+    Team, office and legal entity have no index of their own: a scoped list walks the index
+    of its sort order and tests them row by row (`core.access`), and a single-column index
+    over a handful of values serves no query but costs every insert into tables of millions
+    of rows (a quarter of the indexes to build when loading interactions). Only purging a
+    team, office or legal entity for good scans for its records. The owner keeps an index.
+    """
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -78,13 +88,28 @@ class Owned(models.Model):
         verbose_name=_("owner"),
     )
     team = models.ForeignKey(
-        "org.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "org.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     office = models.ForeignKey(
-        "org.Office", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "org.Office",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     legal_entity = models.ForeignKey(
-        "org.LegalEntity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "org.LegalEntity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
