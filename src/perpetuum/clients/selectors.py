@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -355,16 +355,20 @@ def account_timeline(
             allowed=TIMELINE_SORT,
             cursor=cursor,
         ).values("at")[limit : limit + 1]
+        # The latest of the members' cutoffs (ordered, not grouped: Django hashes every
+        # expression of a GROUP BY, which cost more than the query).
         cutoff = (
             holding.annotate(nth=Subquery(nth))
-            .order_by()
-            .values("root_id")
-            .annotate(cutoff=Max("nth"))
-            .values("cutoff")
+            .order_by(F("nth").desc(nulls_last=True))
+            .values("nth")[:1]
         )
         # No member with that many: no cutoff.
         queryset = queryset.filter(at__gte=Coalesce(Subquery(cutoff), Value(EARLIEST)))
-    queryset = queryset.select_related("author", "contact")
+    # An entry shows its author's and its contact's names, not their thirty columns.
+    queryset = queryset.select_related("author", "contact").defer(
+        *_brief("author", get_user_model(), "first_name", "last_name", "username"),
+        *_brief("contact", Contact, "full_name"),
+    )
     return keyset_page(queryset, sort="-at", allowed=TIMELINE_SORT, cursor=cursor, limit=limit)
 
 
