@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 
 from perpetuum.clients.api import router as clients_router
 from perpetuum.core.api import router as core_router
-from perpetuum.core.api_support import AUTH, install_error_handlers
+from perpetuum.core.api_support import AUTH, JSONRenderer, install_error_handlers
 from perpetuum.core.models import CustomFieldDefinition
 from perpetuum.documents.api import router as documents_router
 from perpetuum.sales.api import router as sales_router
@@ -98,6 +98,7 @@ api = PerpetuumAPI(
     docs_url="/docs",
     urls_namespace="api",
     auth=AUTH,
+    renderer=JSONRenderer(),
 )
 install_error_handlers(api)
 api.add_router("/v1/", core_router)
