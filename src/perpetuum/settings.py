@@ -128,6 +128,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "perpetuum.sqlite3",
+            # A connection lives on between requests: opening one reads the whole schema
+            # again and starts with an empty page cache.
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # WAL lets readers go on while one writer writes; IMMEDIATE takes the write
                 # lock at BEGIN so two writers queue instead of failing mid-transaction.

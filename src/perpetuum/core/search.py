@@ -161,6 +161,11 @@ def filter_queryset(queryset: QuerySet, entity: str, query: str) -> QuerySet:
     if not terms:
         return queryset
     sql, params, _, _ = _match_sql(entity, terms)
+    if connection.vendor == "postgresql":
+        # Matches first, then their rows: read as a plain IN, PostgreSQL may walk the
+        # list's sort index and test every row against the search table instead (49,000
+        # probes for a prefix that 1,870 of a million contacts match).
+        sql = f"SELECT unnest(ARRAY({sql}))"
     return queryset.filter(pk__in=RawSQL(sql, params))
 
 
