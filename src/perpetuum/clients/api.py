@@ -7,7 +7,7 @@ import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import AliasChoices, AliasPath
 
 from perpetuum.clients import duplicates, selectors, services, tasks
@@ -329,7 +329,7 @@ def delete_account(request: HttpRequest, account_id: int) -> Any:
         account=account,
         expected_version=expected_version(request, account_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/accounts/{account_id}/restore", response={200: AccountOut, **PROBLEM_RESPONSES})
@@ -550,7 +550,7 @@ def delete_contact(request: HttpRequest, contact_id: int) -> Any:
         contact=_contact(request, contact_id),
         expected_version=expected_version(request, contact_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/contacts/{contact_id}/restore", response={200: ContactOut, **PROBLEM_RESPONSES})
@@ -734,7 +734,7 @@ def delete_lead(request: HttpRequest, lead_id: int) -> Any:
         lead=_lead(request, lead_id),
         expected_version=expected_version(request, lead_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/leads/{lead_id}/restore", response={200: LeadOut, **PROBLEM_RESPONSES})
@@ -848,7 +848,9 @@ def scan_duplicates(request: HttpRequest, payload: ScanIn) -> Any:
     if not is_administrator(request.user):
         raise PermissionDenied("Only an administrator may start a duplicate scan.")
     result = tasks.scan_duplicates.enqueue(payload.entity)
-    return 202, {"task_id": str(result.id), "entity": payload.entity, "status": result.status}
+    return Status(
+        202, {"task_id": str(result.id), "entity": payload.entity, "status": result.status}
+    )
 
 
 @router.post(

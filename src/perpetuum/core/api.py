@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from perpetuum.core import selectors, services
 from perpetuum.core.api_support import (
@@ -57,7 +57,7 @@ def list_tags(
 
 @router.post("/tags", response={201: TagOut, **PROBLEM_RESPONSES})
 def create_tag(request: HttpRequest, payload: TagIn) -> Any:
-    return 201, services.tag_create(actor=request.user, data=payload.model_dump())
+    return Status(201, services.tag_create(actor=request.user, data=payload.model_dump()))
 
 
 @router.get("/tags/{tag_id}", response={200: TagOut, **PROBLEM_RESPONSES})
@@ -86,7 +86,7 @@ def delete_tag(request: HttpRequest, tag_id: int) -> Any:
         instance=selectors.tag_get(request.user, tag_id),
         expected_version=expected_version(request, tag_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/tags/{tag_id}/restore", response={200: TagOut, **PROBLEM_RESPONSES})
@@ -160,7 +160,7 @@ def list_custom_fields(
 
 @router.post("/custom-fields", response={201: CustomFieldOut, **PROBLEM_RESPONSES})
 def create_custom_field(request: HttpRequest, payload: CustomFieldIn) -> Any:
-    return 201, services.custom_field_create(actor=request.user, data=payload.model_dump())
+    return Status(201, services.custom_field_create(actor=request.user, data=payload.model_dump()))
 
 
 @router.get("/custom-fields/{field_id}", response={200: CustomFieldOut, **PROBLEM_RESPONSES})
@@ -191,7 +191,7 @@ def delete_custom_field(request: HttpRequest, field_id: int) -> Any:
         instance=selectors.custom_field_get(request.user, field_id),
         expected_version=expected_version(request, field_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -304,10 +304,10 @@ def list_tokens(request: HttpRequest) -> Any:
 @router.post("/tokens", response={201: TokenCreated, **PROBLEM_RESPONSES})
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     token, key = services.api_token_create(actor=request.user, user=request.user, name=payload.name)
-    return 201, {**TokenOut.model_validate(token).model_dump(), "key": key}
+    return Status(201, {**TokenOut.model_validate(token).model_dump(), "key": key})
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **PROBLEM_RESPONSES})
 def revoke_token(request: HttpRequest, token_id: int) -> Any:
     services.api_token_revoke(actor=request.user, token=selectors.token_get(request.user, token_id))
-    return 204, None
+    return Status(204, None)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from perpetuum.clients import selectors as client_selectors
 from perpetuum.core.api_support import (
@@ -186,7 +186,7 @@ def delete_template(request: HttpRequest, template_id: int) -> Any:
         template=template,
         expected_version=expected_version(request, template_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 # --- Letterheads -------------------------------------------------------------------------------
@@ -283,7 +283,7 @@ class InvoiceDocumentIn(InputSchema):
 def generate_invoice_document(request: HttpRequest, payload: InvoiceDocumentIn) -> Any:
     """An issued invoice as a PDF, from the invoice template."""
     document, _content = services.invoice_render(actor=request.user, **payload.model_dump())
-    return 201, document
+    return Status(201, document)
 
 
 @router.get("/documents/{document_id}", response={200: DocumentOut, **PROBLEM_RESPONSES})
@@ -339,7 +339,7 @@ def generate_contract(request: HttpRequest, payload: ContractIn) -> Any:
     """A contract from the sample contract template; the next version for the deal (or
     the account)."""
     document = services.contract_generate(actor=request.user, **payload.model_dump())
-    return 201, document
+    return Status(201, document)
 
 
 # --- Quotes ------------------------------------------------------------------------------------
@@ -532,7 +532,7 @@ def add_quote_line(
         data=data,
         expected_version=expected_version(request, quote_id, required=False),
     )
-    return 201, _quote_response(request, quote_id, response)
+    return Status(201, _quote_response(request, quote_id, response))
 
 
 @router.patch("/quotes/{quote_id}/lines/{line_id}", response={200: QuoteOut, **PROBLEM_RESPONSES})
@@ -573,7 +573,7 @@ def revise_quote(request: HttpRequest, quote_id: int) -> Any:
     """A new version: a draft copy with the same number and lines."""
     quote = selectors.quote_get(request.user, quote_id)
     revision = services.quote_revise(actor=request.user, quote=quote)
-    return 201, selectors.quote_get(request.user, revision.pk)
+    return Status(201, selectors.quote_get(request.user, revision.pk))
 
 
 @router.post("/quotes/{quote_id}/pdf", response={201: DocumentOut, **PROBLEM_RESPONSES})
@@ -581,7 +581,7 @@ def render_quote(request: HttpRequest, quote_id: int) -> Any:
     """Make the quote's PDF (the next version of its document)."""
     quote = selectors.quote_get(request.user, quote_id)
     document, _content = services.quote_render(actor=request.user, quote=quote)
-    return 201, document
+    return Status(201, document)
 
 
 class SendIn(InputSchema):

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import BeforeValidator, PlainSerializer
 from pydantic_core import PydanticCustomError
 
@@ -425,7 +425,7 @@ def delete_category(request: HttpRequest, category_id: int) -> Any:
         instance=selectors.category_get(request.user, category_id),
         expected_version=expected_version(request, category_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/products", response=CursorPage[ProductOut], summary="Search the catalogue")
@@ -503,7 +503,7 @@ def delete_product(request: HttpRequest, product_id: int) -> Any:
         instance=selectors.product_get(request.user, product_id),
         expected_version=expected_version(request, product_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/products/{product_id}/restore", response={200: ProductOut, **PROBLEM_RESPONSES})
@@ -533,7 +533,7 @@ def create_option(request: HttpRequest, product_id: int, payload: OptionIn) -> A
         product=selectors.product_get(request.user, product_id),
         data=_new(payload),
     )
-    return 201, option
+    return Status(201, option)
 
 
 @router.patch(
@@ -559,7 +559,7 @@ def delete_option(request: HttpRequest, product_id: int, option_id: int) -> Any:
     services.catalogue_delete(
         actor=request.user, instance=selectors.option_get(request.user, product, option_id)
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/products/{product_id}/price", response={200: PriceOut, **PROBLEM_RESPONSES})
@@ -732,7 +732,7 @@ def delete_price_list(request: HttpRequest, price_list_id: int) -> Any:
         instance=selectors.price_list_get(request.user, price_list_id),
         expected_version=expected_version(request, price_list_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -775,7 +775,7 @@ def remove_price(request: HttpRequest, price_list_id: int, product_id: int) -> A
     if item is None:
         raise NotFound("The product is not in this list.")
     services.catalogue_delete(actor=request.user, instance=item)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/currency-rates", response=CursorPage[RateOut], summary="List currency rates")
@@ -835,7 +835,7 @@ def delete_rate(request: HttpRequest, rate_id: int) -> Any:
         instance=selectors.rate_get(request.user, rate_id),
         expected_version=expected_version(request, rate_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 # --- Pipelines ---------------------------------------------------------------------------
@@ -987,7 +987,7 @@ def delete_pipeline(request: HttpRequest, pipeline_id: int) -> Any:
         instance=selectors.pipeline_get(request.user, pipeline_id),
         expected_version=expected_version(request, pipeline_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/pipelines/{pipeline_id}/board", response={200: BoardOut, **PROBLEM_RESPONSES})
@@ -1011,7 +1011,7 @@ def create_stage(request: HttpRequest, pipeline_id: int, payload: StageIn) -> An
     stage = services.stage_create(
         actor=request.user, pipeline=selectors.pipeline_get(request.user, pipeline_id), data=data
     )
-    return 201, stage
+    return Status(201, stage)
 
 
 @router.patch("/stages/{stage_id}", response={200: StageOut, **PROBLEM_RESPONSES})
@@ -1035,7 +1035,7 @@ def delete_stage(request: HttpRequest, stage_id: int) -> Any:
         stage=selectors.stage_get(request.user, stage_id),
         expected_version=expected_version(request, stage_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 # --- Deals -------------------------------------------------------------------------------
@@ -1261,7 +1261,7 @@ def delete_deal(request: HttpRequest, deal_id: int) -> Any:
         deal=_deal(request, deal_id),
         expected_version=expected_version(request, deal_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/deals/{deal_id}/restore", response={200: DealOut, **PROBLEM_RESPONSES})
@@ -1571,7 +1571,7 @@ def delete_order(request: HttpRequest, order_id: int) -> Any:
         order=_order(request, order_id),
         expected_version=expected_version(request, order_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/orders/{order_id}/restore", response={200: OrderOut, **PROBLEM_RESPONSES})
@@ -1586,7 +1586,7 @@ def invoice_order(request: HttpRequest, order_id: int, payload: FromOrderIn) -> 
     invoice = services.invoice_create_from_order(
         actor=request.user, order=_order(request, order_id), **_new(payload)
     )
-    return 201, _invoice(request, invoice.pk)
+    return Status(201, _invoice(request, invoice.pk))
 
 
 @router.get("/invoices", response=CursorPage[InvoiceOut], summary="List invoices")
@@ -1669,7 +1669,7 @@ def delete_invoice(request: HttpRequest, invoice_id: int) -> Any:
         invoice=_invoice(request, invoice_id),
         expected_version=expected_version(request, invoice_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/invoices/{invoice_id}/restore", response={200: InvoiceOut, **PROBLEM_RESPONSES})
@@ -1733,7 +1733,7 @@ def delete_payment(request: HttpRequest, payment_id: int) -> Any:
     services.payment_delete(
         actor=request.user, payment=selectors.payment_get(request.user, payment_id, action="read")
     )
-    return 204, None
+    return Status(204, None)
 
 
 # --- The guard, receivables, statistics, the account's summary ---------------------------
@@ -1965,7 +1965,7 @@ def create_reminder(request: HttpRequest, account_id: int, payload: ReminderIn) 
     task = services.debt_reminder_create(
         actor=request.user, account=account, due_at=payload.due_at, owner_id=payload.owner_id
     )
-    return 201, task
+    return Status(201, task)
 
 
 @router.get("/debts", response={200: DebtReportOut, **PROBLEM_RESPONSES})

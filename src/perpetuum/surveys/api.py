@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from perpetuum.clients import selectors as client_selectors
 from perpetuum.core.api_support import (
@@ -152,7 +152,7 @@ def delete_survey(request: HttpRequest, survey_id: int) -> Any:
         survey=survey,
         expected_version=expected_version(request, survey_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 class SendIn(InputSchema):

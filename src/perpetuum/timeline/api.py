@@ -6,7 +6,7 @@ import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router
+from ninja import Field, Query, Router, Status
 
 from perpetuum.core.api_support import (
     PROBLEM_RESPONSES,
@@ -36,14 +36,14 @@ Kind = Literal[
     "system",
 ]
 Direction = Literal["inbound", "outbound", "internal"]
-Status = Literal["planned", "done", "cancelled"]
+InteractionStatus = Literal["planned", "done", "cancelled"]
 
 
 class InteractionIn(InputSchema):
     kind: Kind
     channel: str = Field("", max_length=30)
     direction: Direction = "internal"
-    status: Status = "done"
+    status: InteractionStatus = "done"
     occurred_at: datetime.datetime | None = Field(None, description="Defaults to now when done")
     due_at: datetime.datetime | None = Field(None, description="Required when planned")
     subject: str = Field("", max_length=300)
@@ -66,7 +66,7 @@ class InteractionPatch(InputSchema):
     kind: Kind | None = None
     channel: str | None = Field(None, max_length=30)
     direction: Direction | None = None
-    status: Status | None = None
+    status: InteractionStatus | None = None
     occurred_at: datetime.datetime | None = None
     due_at: datetime.datetime | None = None
     subject: str | None = Field(None, max_length=300)
@@ -121,7 +121,7 @@ def list_interactions(
     request: HttpRequest,
     q: str = "",
     kind: list[Kind] = Query([]),
-    status: Status | None = None,
+    status: InteractionStatus | None = None,
     channel: str | None = None,
     account_id: int | None = None,
     contact_id: int | None = None,
@@ -166,7 +166,7 @@ def create_interaction(request: HttpRequest, payload: InteractionIn) -> Any:
     interaction, created = services.interaction_create(
         actor=request.user, data=payload.model_dump(exclude_unset=True)
     )
-    return (201 if created else 200), selectors.interaction_get(request.user, interaction.pk)
+    return Status(201 if created else 200, selectors.interaction_get(request.user, interaction.pk))
 
 
 @router.get("/interactions/{interaction_id}", response={200: InteractionOut, **PROBLEM_RESPONSES})
@@ -199,7 +199,7 @@ def delete_interaction(request: HttpRequest, interaction_id: int) -> Any:
         interaction=selectors.interaction_get(request.user, interaction_id),
         expected_version=expected_version(request, interaction_id, required=False),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
