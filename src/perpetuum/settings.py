@@ -5,6 +5,7 @@ PERPETUUM_ENV      "production" (default: HTTPS behind a proxy, secure cookies, 
 PERPETUUM_DATA_DIR where the SQLite database, the generated secret key and uploads live
                    (default ./var)
 PERPETUUM_SECRET_KEY, PERPETUUM_DEBUG, PERPETUUM_ALLOWED_HOSTS, DATABASE_URL,
+PERPETUUM_DB_POOL_SIZE (16): PostgreSQL connections the server keeps at most,
 PERPETUUM_RECYCLE_BIN_DAYS, PERPETUUM_DEFAULT_REGION,
 PERPETUUM_LOGIN_FAILURE_LIMIT (5), PERPETUUM_LOGIN_COOLOFF_MINUTES (15): sign-in throttling
 PERPETUUM_SMTP_HOST, _PORT (587), _USER, _PASSWORD, _USE_TLS (true), _FROM: outgoing
@@ -122,15 +123,20 @@ TEMPLATES = [
 ]
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Served over ASGI, where Django's persistent connections (CONN_MAX_AGE) are not
+        # reused between requests but kept open: psycopg's pool lends them out instead.
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": int(os.environ.get("PERPETUUM_DB_POOL_SIZE", "16")),
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "perpetuum.sqlite3",
-            # A connection lives on between requests: opening one reads the whole schema
-            # again and starts with an empty page cache.
-            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # WAL lets readers go on while one writer writes; IMMEDIATE takes the write
                 # lock at BEGIN so two writers queue instead of failing mid-transaction.
