@@ -103,8 +103,17 @@ class Interaction(Record, Owned):
         indexes = [
             models.Index(fields=["account", "-at", "-id"], name="interaction_account_at"),
             models.Index(fields=["contact", "-at", "-id"], name="interaction_contact_at"),
-            models.Index(fields=["lead", "-at", "-id"], name="interaction_lead_at"),
-            models.Index(fields=["deal", "-at", "-id"], name="interaction_deal_at"),
+            # Most interactions concern no lead and no deal: these index only those that do.
+            models.Index(
+                fields=["lead", "-at", "-id"],
+                name="interaction_lead_at",
+                condition=models.Q(lead__isnull=False),
+            ),
+            models.Index(
+                fields=["deal", "-at", "-id"],
+                name="interaction_deal_at",
+                condition=models.Q(deal__isnull=False),
+            ),
             models.Index(fields=["owner", "status", "due_at"], name="interaction_owner_due"),
             models.Index(fields=["-at", "-id"], name="interaction_at"),
             # Covers the account card's counts (by kind, open and overdue tasks) so that
