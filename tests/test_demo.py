@@ -120,3 +120,65 @@ def test_a_big_load_builds_the_indexes_it_dropped_again(
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM timeline_interaction WHERE account_id IS NOT NULL")
         assert cursor.fetchone()[0] == Interaction.all_objects.exclude(account=None).count()
+
+
+def test_a_big_load_is_written_by_a_second_process(tmp_path: Any) -> None:
+    """`perpetuum demo` with more rows than `DEFER_INDEXES_FROM` hands them to the writer
+    process (its own connection to the same SQLite file), which drops and builds the
+    indexes again and fills the search index; the command reports each step's time."""
+    import json
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PERPETUUM_DATA_DIR": str(tmp_path), "PERPETUUM_ENV": "local"}
+    env["DJANGO_SETTINGS_MODULE"] = "perpetuum.settings"
+    env.pop("DATABASE_URL", None)
+    interactions = demo.DEFER_INDEXES_FROM + 5000
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "perpetuum.cli", "demo", "--quiet", "--report", str(report)]
+    sizes = ["--accounts", "80", "--contacts", "400", "--interactions", str(interactions)]
+    subprocess.run(  # noqa: S603 - our own command
+        [*command, *sizes], env=env, check=True, capture_output=True, timeout=300
+    )
+
+    written = json.loads(report.read_text())
+    assert written["counts"]["interactions"] == interactions
+    assert written["write_seconds"]["interactions"] > 0
+    database = sqlite3.connect(tmp_path / "perpetuum.sqlite3")
+    assert database.execute("SELECT COUNT(*) FROM timeline_interaction").fetchone()[0] == (
+        interactions
+    )
+    indexes = {
+        name
+        for (name,) in database.execute(
+            "SELECT name FROM sqlite_master WHERE tbl_name = 'timeline_interaction'"
+        )
+    }
+    assert {"interaction_account_at", "interaction_owner_due", "interaction_at"} <= indexes
+    assert database.execute("SELECT COUNT(*) FROM search_contact").fetchone()[0] == 400
+    assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+    database.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_process_reaches_the_same_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a database server (the test database, by its name), as on a file."""
+    if getattr(connection, "is_in_memory_db", lambda: False)():
+        pytest.skip("a second process cannot reach an in-memory database")
+    monkeypatch.setattr(demo, "DEFER_INDEXES_FROM", 100)
+    started = []
+    real_writer = demo._Writer
+
+    def writer() -> demo._Writer:
+        started.append(True)
+        return real_writer()
+
+    monkeypatch.setattr(demo, "_Writer", writer)
+    counts = demo.generate(**SIZE, seed=3, progress=False, now=NOW)
+    assert started == [True]
+    assert Interaction.all_objects.count() == counts["interactions"] == 1500
+    assert Contact.objects.count() == 300
+    contact = Contact.objects.order_by("pk").first()
+    assert contact.pk in search.ranked_ids("contact", contact.email, 10)

@@ -7,7 +7,9 @@ the timeline of interactions — in English, German, Russian and French.
 Speed: Faker only fills small pools of names and streets, seeded; every row is combined from
 the pools with one `random.Random(seed)`. Client rows go through one prepared INSERT per
 table (`executemany`), in transactions of `BATCH` rows, with primary keys assigned here so
-nothing is read back; while the database writes a batch, a second thread builds the next one.
+nothing is read back. A big load is written by a second process (`_Writer`) while this one
+makes up the next batch: two threads would take turns under one GIL, two processes run side
+by side on two cores. A small one is written here, a second thread building the next batch.
 The small tables (our company, tags, tag links) use `bulk_create`. Django's `bulk_create`
 spends about 150 µs per row of the 27-column interaction table compiling SQL, which alone
 would take minutes for a million interactions.
@@ -21,23 +23,29 @@ rows with the same ids in an empty database (the audit event of the load aside).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import queue
 import random
 import re
+import secrets
+import subprocess
 import sys
 import threading
 import time
+import traceback
 import unicodedata
 from bisect import bisect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Listener
 from types import SimpleNamespace
 from typing import Any
 
 import phonenumbers
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
@@ -278,6 +286,7 @@ class _Table:
                 )
             tail.append(field.get_db_prep_save(value, connection))
         self.tail = tuple(tail)
+        self.attnames = [*columns, *(field.attname for field in rest)]
         quote = connection.ops.quote_name
         names = [fields[name].column for name in columns] + [field.column for field in rest]
         table, listed = quote(model._meta.db_table), ", ".join(quote(name) for name in names)
@@ -415,14 +424,14 @@ def _secondary_indexes(model: type[models.Model]) -> list[tuple[str, str]]:
 def _write(
     model: type[models.Model],
     columns: Sequence[str],
-    rows: Iterator[tuple[Any, ...]],
+    batches: Iterable[list[tuple[Any, ...]]],
     total: int,
     label: str,
     progress: bool,
     spent: dict[str, float],
 ) -> int:
-    """Insert `rows` (values in `columns` order) in batches of BATCH rows, adding the
-    seconds spent writing to `spent[label]`.
+    """Insert the rows (values in `columns` order) of `batches`, adding the seconds spent
+    writing to `spent[label]`.
 
     Into an empty table, a big load runs in one transaction that drops the table's
     secondary indexes first and builds them again at the end: building an index once costs
@@ -430,7 +439,7 @@ def _write(
     rolls back whole, indexes included.
     """
     table = _Table(model, columns)
-    batches = _batched(rows, BATCH)
+    batches = iter(batches)
     if total < DEFER_INDEXES_FROM or model._base_manager.exists():
         return _pipeline(batches, table.insert, total, label, progress, spent)
     began = time.perf_counter()
@@ -466,6 +475,158 @@ def _write(
     # The inserts are in `spent` already; add dropping and building the indexes.
     spent[label] += dropped + time.perf_counter() - began_indexes
     return written
+
+
+# --- The writer process ----------------------------------------------------------------------
+
+_END, _ABORT = None, "abort"
+
+
+class _Received:
+    """The batches the parent sends for one command, up to its end mark. An abort mark
+    raises, so that the command's transaction rolls back."""
+
+    def __init__(self, pipe: Any) -> None:
+        self.pipe = pipe
+        self.finished = False
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        while not self.finished:
+            item = self.pipe.recv()
+            if item is _END or item == _ABORT:
+                self.finished = True
+                if item == _ABORT:
+                    raise DemoDataError("The load was interrupted; its last step is undone.")
+                return
+            yield item
+
+    def drain(self) -> None:
+        for _ in self:
+            pass
+
+
+def serve_writer(pipe: Any) -> None:
+    """The writer process's loop: run each command with the batches that follow it and
+    answer ("done", seconds spent writing) or ("error", traceback). `None` ends it."""
+    with _bigger_cache():
+        while (command := pipe.recv()) is not None:
+            kind, label, progress, arguments = command
+            received = _Received(pipe)
+            spent: dict[str, float] = {}
+            try:
+                if kind == "table":
+                    model_label, columns, total = arguments
+                    model = apps.get_model(model_label)
+                    _write(model, columns, received, total, label, progress, spent)
+                else:
+                    entity, total = arguments
+                    _pipeline(
+                        received,
+                        lambda docs, entity=entity: search.store(entity, docs, new=True),
+                        total,
+                        label,
+                        progress,
+                        spent,
+                    )
+            except Exception:
+                with contextlib.suppress(DemoDataError):
+                    received.drain()
+                pipe.send(("error", traceback.format_exc()))
+            else:
+                pipe.send(("done", spent.get(label, 0.0)))
+
+
+class _Writer:
+    """A second process with its own connection that writes the big loads: the rows are
+    made up here and sent to it pickled, batch by batch, through a pipe; each command runs
+    there in its own transaction, as `_write` or `search.store` runs here. A new Python
+    (`python -m perpetuum.demo_writer`), so that it shares no connection, pool or thread
+    with this process; it reaches the same database (by name, which may be a test database)
+    and talks over a Unix socket that only the holder of a one-time key may use."""
+
+    def __init__(self) -> None:
+        key = secrets.token_bytes(32)
+        listener = Listener(family="AF_UNIX", authkey=key)
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", "perpetuum.settings"
+            ),
+            "PERPETUUM_DEMO_WRITER": json.dumps(
+                {
+                    "address": listener.address,
+                    "key": key.hex(),
+                    "database": str(connection.settings_dict["NAME"]),
+                }
+            ),
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "perpetuum.demo_writer"], env=environment
+        )
+        try:
+            self.pipe = listener.accept()
+        finally:
+            listener.close()
+
+    def run(
+        self,
+        command: tuple[str, str, bool, tuple[Any, ...]],
+        batches: Iterable[list[Any]],
+        spent: dict[str, float],
+    ) -> int:
+        """Send `command` and its batches; wait until the writer has committed them."""
+        label = command[1]
+        done = 0
+        try:
+            self.pipe.send(command)
+            for batch in batches:
+                self.pipe.send(batch)
+                done += len(batch)
+        except BaseException:
+            # The writer rolls the step back and answers with that; the cause is raised.
+            with contextlib.suppress(DemoDataError):
+                self._send(_ABORT)
+                self._answer()
+            raise
+        self._send(_END)
+        spent[label] = spent.get(label, 0.0) + self._answer()
+        return done
+
+    def _send(self, item: Any) -> None:
+        try:
+            self.pipe.send(item)
+        except OSError as error:
+            raise DemoDataError(
+                f"The writer process stopped (exit code {self.process.poll()})."
+            ) from error
+
+    def _answer(self) -> float:
+        try:
+            status, value = self.pipe.recv()
+        except (EOFError, OSError) as error:
+            raise DemoDataError(
+                f"The writer process stopped (exit code {self.process.poll()})."
+            ) from error
+        if status == "error":
+            raise DemoDataError(f"The writer process failed:\n{value}")
+        return value
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.pipe.send(None)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.pipe.close()
+
+
+def _writer_fits(*sizes: int) -> bool:
+    """Whether a load of these sizes goes through a writer process: only a big one (starting
+    a process costs a second), only outside a transaction (the writer would not see its
+    uncommitted rows) and not into an in-memory database (which only this process sees)."""
+    in_memory = getattr(connection, "is_in_memory_db", lambda: False)()
+    return max(sizes) >= DEFER_INDEXES_FROM and not connection.in_atomic_block and not in_memory
 
 
 # --- The search index ------------------------------------------------------------------------
@@ -600,6 +761,7 @@ class _Generator:
             Lead: [],
         }
         self.big_holding_size = 0
+        self.writer: _Writer | None = None
         self.searchable: dict[type[models.Model], list[_Searchable]] = {
             Account: [],
             Contact: [],
@@ -619,6 +781,45 @@ class _Generator:
             self.ts = lambda value: ops.adapt_datetimefield_value(value.replace(tzinfo=UTC))
             self.js = lambda value: ops.adapt_json_value(value, None)
             self.day = ops.adapt_datefield_value
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def write(
+        self,
+        model: type[models.Model],
+        columns: Sequence[str],
+        rows: Iterator[tuple[Any, ...]],
+        total: int,
+        label: str,
+    ) -> int:
+        """Write `rows` (values in `columns` order), by the writer process if there is one."""
+        batches = _batched(rows, BATCH)
+        if self.writer is None:
+            return _write(model, columns, batches, total, label, self.progress, self.spent)
+        # The default values of the other columns are added here, which has time to spare.
+        table = _Table(model, columns)
+        if table.tail:
+            batches = ([row + table.tail for row in batch] for batch in batches)
+        command = ("table", label, self.progress, (model._meta.label, table.attnames, total))
+        return self.writer.run(command, batches, self.spent)
+
+    def store_documents(
+        self, entity: str, documents: Iterator[list[tuple[int, str]]], total: int, label: str
+    ) -> None:
+        """Put new records' search documents in the index, by the writer if there is one."""
+        if self.writer is not None:
+            self.writer.run(
+                ("search", label, self.progress, (entity, total)), documents, self.spent
+            )
+            return
+        _pipeline(
+            documents,
+            lambda docs: search.store(entity, docs, new=True),
+            total,
+            label,
+            self.progress,
+            self.spent,
+        )
 
     # -- small helpers ----------------------------------------------------------------------
 
@@ -1536,13 +1737,8 @@ class _Generator:
                     self.spent,
                 )
                 continue
-            _pipeline(
-                _search_documents(records, document, 5000),
-                lambda docs, entity=entity: search.store(entity, docs, new=True),
-                len(records),
-                f"index {entity}s",
-                progress,
-                self.spent,
+            self.store_documents(
+                entity, _search_documents(records, document, 5000), len(records), f"index {entity}s"
             )
             records.clear()
 
@@ -1554,47 +1750,39 @@ class _Generator:
             self.organisation(users)
         self._owner_pools()
         counts = self.counts
-        counts["accounts"] = _write(
+        counts["accounts"] = self.write(
             Account,
             ACCOUNT_COLUMNS,
             self.account_rows(accounts, _next_id(Account)),
             accounts,
             "accounts",
-            progress,
-            self.spent,
         )
         total = 0.0
         for weight in self.account_weights:
             total += weight
             self.cumulative.append(total)
         role_rows: list[tuple[Any, ...]] = []
-        counts["contacts"] = _write(
+        counts["contacts"] = self.write(
             Contact,
             CONTACT_COLUMNS,
             self.contact_rows(contacts, _next_id(Contact), role_rows, _next_id(ContactRole)),
             contacts,
             "contacts",
-            progress,
-            self.spent,
         )
-        counts["contact_roles"] = _write(
+        counts["contact_roles"] = self.write(
             ContactRole,
             ROLE_COLUMNS,
             iter(role_rows),
             len(role_rows),
             "contact roles",
-            progress,
-            self.spent,
         )
         leads = contacts // 10
-        counts["leads"] = _write(
+        counts["leads"] = self.write(
             Lead,
             LEAD_COLUMNS,
             self.lead_rows(leads, _next_id(Lead)),
             leads,
             "leads",
-            progress,
-            self.spent,
         )
         counts["tag_links"] = 0
         began = time.perf_counter()
@@ -1609,14 +1797,12 @@ class _Generator:
             counts["tag_links"] += len(rows)
         self.spent["tag links"] = time.perf_counter() - began
         self.index_for_search(progress)
-        counts["interactions"] = _write(
+        counts["interactions"] = self.write(
             Interaction,
             INTERACTION_COLUMNS,
             self.interaction_rows(interactions, _next_id(Interaction)),
             interactions,
             "interactions",
-            progress,
-            self.spent,
         )
         counts["big_account_id"] = self.accounts[1].id if len(self.accounts) > 1 else 0
         counts["big_holding_id"] = self.accounts[0].id if self.big_holding_size else 0
@@ -1664,12 +1850,20 @@ def generate(
     if now is None:
         now = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     generator = _Generator(seed=seed, now=now, progress=progress)
-    with _bigger_cache():
-        generator.run(users=users, accounts=accounts, contacts=contacts, interactions=interactions)
-        began = time.perf_counter()
-        _reset_sequences()
-        _analyze()
-        generator.spent["statistics"] = time.perf_counter() - began
+    if _writer_fits(accounts, contacts, interactions):
+        generator.writer = _Writer()
+    try:
+        with _bigger_cache():
+            generator.run(
+                users=users, accounts=accounts, contacts=contacts, interactions=interactions
+            )
+            began = time.perf_counter()
+            _reset_sequences()
+            _analyze()
+            generator.spent["statistics"] = time.perf_counter() - began
+    finally:
+        if generator.writer is not None:
+            generator.writer.close()
     if spent is not None:
         spent.update(generator.spent)
     result = generator.counts
@@ -1688,14 +1882,15 @@ def generate(
 
 
 class _bigger_cache:
-    """More memory for this connection during the load: a 256 MB page cache on SQLite, and
-    its sorter's helper threads for building the indexes again on every core; 512 MB to sort
-    in when PostgreSQL builds them."""
+    """More memory for this connection during the load: a 1 GB page cache on SQLite (which
+    also bounds what its sorter keeps in memory, so that the index of ten million
+    interactions is sorted without temporary files), and the sorter's helper threads on
+    every core; 512 MB to sort in when PostgreSQL builds them."""
 
     def __enter__(self) -> None:
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
-                cursor.execute("PRAGMA cache_size=-262144")
+                cursor.execute("PRAGMA cache_size=-1048576")
                 cursor.execute(f"PRAGMA threads={min(os.cpu_count() or 1, 8)}")
             elif connection.vendor == "postgresql":
                 cursor.execute("SET maintenance_work_mem = '512MB'")
