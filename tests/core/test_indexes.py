@@ -1,7 +1,10 @@
 """Which columns have an index of their own: every index is paid for by every insert."""
 
+from typing import Any
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from perpetuum.clients.models import Account, Contact, Lead
 from perpetuum.timeline.models import Interaction
@@ -28,13 +31,32 @@ def test_scope_columns_and_deleted_by_have_no_index_of_their_own(model: type) ->
 
 
 def test_interactions_keep_the_indexes_that_queries_use() -> None:
-    # The owner is the first column of `interaction_owner_due`; no query looks by author.
+    # Only the planned interactions' index (partial) looks up by owner; none by author.
     assert not {"author_id", "owner_id"} & single_column_indexes(Interaction)
     assert {"owner_id"} <= single_column_indexes(Account)
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, "timeline_interaction")
     assert constraints["interaction_owner_due"]["columns"][0] == "owner_id"
     assert {"interaction_account_at", "interaction_owner_due", "interaction_at"} <= set(constraints)
+
+
+def test_a_users_planned_interactions_are_read_by_the_partial_index(sales_rep: Any) -> None:
+    """`interaction_owner_due` holds only interactions with a due date; `my_planned` says
+    that it wants only those, so the planner can use it."""
+    from perpetuum.timeline.selectors import my_planned
+
+    with CaptureQueriesContext(connection) as queries:
+        my_planned(sales_rep)
+    (query,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"EXPLAIN {query['sql']}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "interaction_owner_due" in plan
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
