@@ -182,3 +182,36 @@ def test_the_writer_process_reaches_the_same_database(monkeypatch: pytest.Monkey
     assert Contact.objects.count() == 300
     contact = Contact.objects.order_by("pk").first()
     assert contact.pk in search.ranked_ids("contact", contact.email, 10)
+
+
+def test_references_to_rows_that_are_not_there_are_refused(db: None) -> None:
+    """The writer loads without the database's foreign-key checks because every reference
+    has been checked before it is sent: to another table and to the table itself."""
+    demo.generate(accounts=3, contacts=5, interactions=0, progress=False, now=NOW)
+    account = Account.objects.order_by("pk").first().pk
+    contact = Contact.objects.order_by("pk").first().pk
+
+    def rows(model: type, columns: list[str], *values: tuple[Any, ...]) -> Any:
+        table = demo._Table(model, columns)
+        return table.attnames, [row + table.tail for row in values]
+
+    columns, good = rows(
+        ContactRole, ["id", "account_id", "contact_id"], (10_000, account, contact)
+    )
+    _, bad = rows(ContactRole, ["id", "account_id", "contact_id"], (10_001, account + 1000, None))
+    references = demo._References(ContactRole, columns)
+    assert list(references.checked(iter([good]))) == [good]
+    with pytest.raises(demo.DemoDataError, match=rf"refer to account rows .*\[{account + 1000}\]"):
+        list(references.checked(iter([good, bad])))
+
+    newest = Account.objects.order_by("-pk").first().pk
+    names = ["id", "parent_id", "root_id"]
+    # A subsidiary may come before its parent in the load; a parent that never comes fails.
+    columns, later = rows(Account, names, (newest + 1, newest + 2, newest + 2))
+    _, parent = rows(Account, names, (newest + 2, account, account))
+    references = demo._References(Account, columns)
+    assert len(list(references.checked(iter([later, parent])))) == 2
+    with pytest.raises(
+        demo.DemoDataError, match=rf"Account rows refer to account rows .*\[{newest + 2}\]"
+    ):
+        list(references.checked(iter([later])))

@@ -9,7 +9,9 @@ the pools with one `random.Random(seed)`. Client rows go through one prepared IN
 table (`executemany`), in transactions of `BATCH` rows, with primary keys assigned here so
 nothing is read back. A big load is written by a second process (`_Writer`) while this one
 makes up the next batch: two threads would take turns under one GIL, two processes run side
-by side on two cores. A small one is written here, a second thread building the next batch.
+by side on two cores. This one also checks every reference of the rows it sends
+(`_References`), so that the writer loads them without the database's per-row foreign-key
+checks. A small load is written here, a second thread building the next batch.
 The small tables (our company, tags, tag links) use `bulk_create`. Django's `bulk_create`
 spends about 150 µs per row of the 27-column interaction table compiling SQL, which alone
 would take minutes for a million interactions.
@@ -50,7 +52,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 from stdnum import luhn
 from stdnum.iso7064 import mod_11_10
@@ -477,6 +479,106 @@ def _write(
     return written
 
 
+def _existing_ids(model: type[models.Model]) -> range | frozenset[Any]:
+    """The primary keys of `model`'s rows (deleted ones too): a range when they run without
+    a gap, as after a load."""
+    manager = model._base_manager
+    bounds = manager.aggregate(low=Min("pk"), high=Max("pk"), count=Count("pk"))
+    low, high, count = bounds["low"], bounds["high"], bounds["count"]
+    if not count:
+        return frozenset()
+    if isinstance(low, int) and high - low + 1 == count:
+        return range(low, high + 1)
+    return frozenset(manager.values_list("pk", flat=True))
+
+
+class _References:
+    """Checks that every reference of the rows about to be written points at a row that is
+    there, so that the writer may load them without the database's per-row foreign-key
+    checks, which at ten million interactions cost as much as the inserts themselves. The
+    ids of each referenced table are read once; references to the table being loaded are
+    checked once all its rows have gone by."""
+
+    def __init__(self, model: type[models.Model], attnames: Sequence[str]) -> None:
+        self.model = model
+        self.key = attnames.index(model._meta.pk.attname)
+        self.others: list[tuple[int, str, range | frozenset[Any]]] = []
+        self.own: list[int] = []
+        for field in model._meta.concrete_fields:
+            if not (field.many_to_one and field.target_field.primary_key):
+                continue
+            position = attnames.index(field.attname)
+            if field.related_model is model:
+                self.own.append(position)
+            else:
+                self.others.append((position, field.name, _existing_ids(field.related_model)))
+
+    def checked(self, batches: Iterator[list[tuple[Any, ...]]]) -> Iterator[list[tuple[Any, ...]]]:
+        """`batches`, each checked before it is handed on; raises `DemoDataError` at the
+        first reference to nothing (the writer then rolls the step back)."""
+        own_values: set[Any] = set()
+        own_keys: set[Any] = set()
+        for batch in batches:
+            for position, name, ids in self.others:
+                values = {row[position] for row in batch}
+                values.discard(None)
+                self._refuse([value for value in values if value not in ids], name)
+            if self.own:
+                own_keys.update(row[self.key] for row in batch)
+                for position in self.own:
+                    own_values.update(row[position] for row in batch)
+            yield batch
+        if self.own:
+            own_values.discard(None)
+            missing = own_values - own_keys
+            if missing:
+                existing = _existing_ids(self.model)
+                self._refuse(
+                    [value for value in missing if value not in existing],
+                    self.model._meta.model_name,
+                )
+
+    def _refuse(self, missing: list[Any], name: str) -> None:
+        if missing:
+            raise DemoDataError(
+                f"{self.model._meta.label} rows refer to {name} rows that do not exist: "
+                f"{sorted(missing)[:5]}."
+            )
+
+
+class _foreign_key_checks_off:
+    """The database's own foreign-key checks off for this connection, outside a transaction:
+    SQLite's `foreign_keys` pragma (which SQLite ignores inside one), PostgreSQL's replica
+    mode, which fires no trigger and so none of the checks (only where the user may set it:
+    a superuser or one granted it; we have no triggers of our own). On again afterwards."""
+
+    def __enter__(self) -> None:
+        self.switched = False
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("PRAGMA foreign_keys=OFF")
+                self.switched = True
+            elif connection.vendor == "postgresql":
+                granted = (  # a privilege PostgreSQL 15 brought
+                    "has_parameter_privilege('session_replication_role', 'SET')"
+                    if connection.pg_version >= 150000
+                    else "false"
+                )
+                cursor.execute(f"SELECT current_setting('is_superuser') = 'on' OR {granted}")
+                if cursor.fetchone()[0]:
+                    cursor.execute("SET session_replication_role = replica")
+                    self.switched = True
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.switched:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("PRAGMA foreign_keys=ON")
+            else:
+                cursor.execute("RESET session_replication_role")
+
+
 # --- The writer process ----------------------------------------------------------------------
 
 _END, _ABORT = None, "abort"
@@ -517,7 +619,9 @@ def serve_writer(pipe: Any) -> None:
                 if kind == "table":
                     model_label, columns, total = arguments
                     model = apps.get_model(model_label)
-                    _write(model, columns, received, total, label, progress, spent)
+                    # The parent has checked every reference (`_References`).
+                    with _foreign_key_checks_off():
+                        _write(model, columns, received, total, label, progress, spent)
                 else:
                     entity, total = arguments
                     _pipeline(
@@ -796,10 +900,12 @@ class _Generator:
         batches = _batched(rows, BATCH)
         if self.writer is None:
             return _write(model, columns, batches, total, label, self.progress, self.spent)
-        # The default values of the other columns are added here, which has time to spare.
+        # The default values of the other columns are added here, and the references
+        # checked here, in the process that has time to spare.
         table = _Table(model, columns)
         if table.tail:
             batches = ([row + table.tail for row in batch] for batch in batches)
+        batches = _References(model, table.attnames).checked(batches)
         command = ("table", label, self.progress, (model._meta.label, table.attnames, total))
         return self.writer.run(command, batches, self.spent)
 
