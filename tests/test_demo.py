@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
@@ -110,12 +111,18 @@ def test_a_big_load_builds_the_indexes_it_dropped_again(
     db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(demo, "DEFER_INDEXES_FROM", 100)
-    before = {model: sorted(demo._secondary_indexes(model)) for model in demo.LOADED_MODELS}
+    tables = [model._meta.db_table for model in demo.LOADED_MODELS]
+    tables += [search.table(entity) for entity in search.ENTITIES]
+    before = {table: sorted(demo._secondary_indexes(table)) for table in tables}
     spent: dict[str, float] = {}
     demo.generate(**SIZE, seed=3, progress=False, now=NOW, spent=spent)
-    after = {model: sorted(demo._secondary_indexes(model)) for model in demo.LOADED_MODELS}
+    after = {table: sorted(demo._secondary_indexes(table)) for table in tables}
     assert after == before
-    assert before[Interaction]  # there were indexes to drop
+    assert before["timeline_interaction"]  # there were indexes to drop
+    if connection.vendor == "postgresql":
+        assert len(before["search_contact"]) == 2  # the GIN indexes: words and trigrams
+    contact = Contact.objects.order_by("pk").first()
+    assert contact.pk in search.ranked_ids("contact", contact.email, 10)
     assert Interaction.all_objects.count() == 1500
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM timeline_interaction WHERE account_id IS NOT NULL")
@@ -162,11 +169,13 @@ def test_a_big_load_is_written_by_a_second_process(tmp_path: Any) -> None:
     database.close()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+    reason="the SQLite test database is in memory, where a second process cannot reach it",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_writer_process_reaches_the_same_database(monkeypatch: pytest.MonkeyPatch) -> None:
     """On a database server (the test database, by its name), as on a file."""
-    if getattr(connection, "is_in_memory_db", lambda: False)():
-        pytest.skip("a second process cannot reach an in-memory database")
     monkeypatch.setattr(demo, "DEFER_INDEXES_FROM", 100)
     started = []
     real_writer = demo._Writer

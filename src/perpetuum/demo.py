@@ -399,9 +399,8 @@ def _pipeline(
     return done
 
 
-def _secondary_indexes(model: type[models.Model]) -> list[tuple[str, str]]:
+def _secondary_indexes(table: str) -> list[tuple[str, str]]:
     """(name, CREATE statement) of the table's indexes that back no constraint."""
-    table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
@@ -433,25 +432,66 @@ def _write(
     spent: dict[str, float],
 ) -> int:
     """Insert the rows (values in `columns` order) of `batches`, adding the seconds spent
-    writing to `spent[label]`.
+    writing to `spent[label]`."""
+    table = _Table(model, columns)
+    empty = not model._base_manager.exists()
+    return _load(model._meta.db_table, table.insert, batches, total, empty, label, progress, spent)
+
+
+def _write_documents(
+    entity: str,
+    batches: Iterable[list[tuple[int, str]]],
+    total: int,
+    label: str,
+    progress: bool,
+    spent: dict[str, float],
+) -> int:
+    """Put new records' (id, tokens) documents in the search index, as `_write` does rows:
+    on PostgreSQL, into an empty index, its two GIN indexes are built once at the end."""
+    name = search.table(entity)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {name} LIMIT 1")  # noqa: S608 - an entity's table
+        empty = cursor.fetchone() is None
+    return _load(
+        name,
+        lambda docs: search.store(entity, docs, new=True),
+        batches,
+        total,
+        empty,
+        label,
+        progress,
+        spent,
+    )
+
+
+def _load(
+    table: str,
+    consume: Callable[[list[Any]], None],
+    batches: Iterable[list[Any]],
+    total: int,
+    empty: bool,
+    label: str,
+    progress: bool,
+    spent: dict[str, float],
+) -> int:
+    """Hand `batches` to `consume`, adding the seconds spent writing to `spent[label]`.
 
     Into an empty table, a big load runs in one transaction that drops the table's
     secondary indexes first and builds them again at the end: building an index once costs
     a fraction of keeping a dozen indexes up to date row by row, and an interrupted load
     rolls back whole, indexes included.
     """
-    table = _Table(model, columns)
     batches = iter(batches)
-    if total < DEFER_INDEXES_FROM or model._base_manager.exists():
-        return _pipeline(batches, table.insert, total, label, progress, spent)
+    if total < DEFER_INDEXES_FROM or not empty:
+        return _pipeline(batches, consume, total, label, progress, spent)
     began = time.perf_counter()
     with transaction.atomic():
-        indexes = _secondary_indexes(model)
+        indexes = _secondary_indexes(table)
         with connection.cursor() as cursor:
             for name, _sql in indexes:
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
         dropped = time.perf_counter() - began
-        written = _pipeline(batches, table.insert, total, label, progress, spent)
+        written = _pipeline(batches, consume, total, label, progress, spent)
         began_indexes = time.perf_counter()
         from tqdm import tqdm
 
@@ -470,8 +510,9 @@ def _write(
                 # Run the deferred foreign-key checks now: PostgreSQL builds no index on a
                 # table with pending trigger events.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for _name, sql in bar:
-                cursor.execute(sql)
+            with _sqlite_sort_runs():
+                for _name, sql in bar:
+                    cursor.execute(sql)
             if connection.vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     # The inserts are in `spent` already; add dropping and building the indexes.
@@ -624,14 +665,7 @@ def serve_writer(pipe: Any) -> None:
                         _write(model, columns, received, total, label, progress, spent)
                 else:
                     entity, total = arguments
-                    _pipeline(
-                        received,
-                        lambda docs, entity=entity: search.store(entity, docs, new=True),
-                        total,
-                        label,
-                        progress,
-                        spent,
-                    )
+                    _write_documents(entity, received, total, label, progress, spent)
             except Exception:
                 with contextlib.suppress(DemoDataError):
                     received.drain()
@@ -731,6 +765,26 @@ def _writer_fits(*sizes: int) -> bool:
     uncommitted rows) and not into an in-memory database (which only this process sees)."""
     in_memory = getattr(connection, "is_in_memory_db", lambda: False)()
     return max(sizes) >= DEFER_INDEXES_FROM and not connection.in_atomic_block and not in_memory
+
+
+class _sqlite_sort_runs:
+    """A 4 MB page cache on SQLite while building indexes: its sorter sorts runs of the
+    cache's size and merges them, and runs that fit the processor's cache sort three times
+    faster (the index of ten million interactions: 7 s, against 23 s with a 1 GB cache and
+    13 s with 256 MB). The cache as it was afterwards."""
+
+    def __enter__(self) -> None:
+        self.cache_size = None
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size")
+                self.cache_size = int(cursor.fetchone()[0])
+                cursor.execute("PRAGMA cache_size=-4096")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.cache_size is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size={self.cache_size}")
 
 
 # --- The search index ------------------------------------------------------------------------
@@ -918,14 +972,7 @@ class _Generator:
                 ("search", label, self.progress, (entity, total)), documents, self.spent
             )
             return
-        _pipeline(
-            documents,
-            lambda docs: search.store(entity, docs, new=True),
-            total,
-            label,
-            self.progress,
-            self.spent,
-        )
+        _write_documents(entity, documents, total, label, self.progress, self.spent)
 
     # -- small helpers ----------------------------------------------------------------------
 
@@ -1988,15 +2035,14 @@ def generate(
 
 
 class _bigger_cache:
-    """More memory for this connection during the load: a 1 GB page cache on SQLite (which
-    also bounds what its sorter keeps in memory, so that the index of ten million
-    interactions is sorted without temporary files), and the sorter's helper threads on
-    every core; 512 MB to sort in when PostgreSQL builds them."""
+    """More memory for this connection during the load: a 256 MB page cache on SQLite, and
+    its sorter's helper threads on every core (see `_sqlite_sort_runs` for the indexes);
+    512 MB to sort in when PostgreSQL builds them."""
 
     def __enter__(self) -> None:
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
-                cursor.execute("PRAGMA cache_size=-1048576")
+                cursor.execute("PRAGMA cache_size=-262144")
                 cursor.execute(f"PRAGMA threads={min(os.cpu_count() or 1, 8)}")
             elif connection.vendor == "postgresql":
                 cursor.execute("SET maintenance_work_mem = '512MB'")
