@@ -121,3 +121,26 @@ def request_id() -> Iterator[str]:
     token = request_id_var.set(value)
     yield value
     request_id_var.reset(token)
+
+
+@pytest.fixture(autouse=True)
+def _default_roles_after_flush(request: pytest.FixtureRequest) -> None:
+    """A transactional test (every browser test, for `live_server`; the demo's writer process)
+    starts from a flushed database, without the roles the data migration made; put them
+    back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from perpetuum.core.access import DEFAULT_ROLES
+    from perpetuum.org.models import Role
+
+    for code, spec in DEFAULT_ROLES.items():
+        Role.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": spec["name"],
+                "permissions": spec["permissions"],
+                "is_administrator": spec.get("is_administrator", False),
+            },
+        )

@@ -17,28 +17,6 @@ from django.test import Client
 XSS_PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 
 
-@pytest.fixture(autouse=True)
-def _default_roles_after_flush(request: pytest.FixtureRequest) -> None:
-    """A transactional test (every browser test, for `live_server`) starts from a flushed
-    database, without the roles the data migration made; put them back."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
-    request.getfixturevalue("transactional_db")
-    from perpetuum.core.access import DEFAULT_ROLES
-    from perpetuum.org.models import Role
-
-    for code, spec in DEFAULT_ROLES.items():
-        Role.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": spec["name"],
-                "permissions": spec["permissions"],
-                "is_administrator": spec.get("is_administrator", False),
-            },
-        )
-
-
 @pytest.fixture
 def signed_in(client: Client) -> Callable[[Any], Client]:
     """`signed_in(user)`: the test client with `user` signed in."""
