@@ -124,17 +124,21 @@ def request_id() -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def _default_roles_after_flush(request: pytest.FixtureRequest) -> None:
+def _as_after_migrate(request: pytest.FixtureRequest) -> None:
     """A transactional test (every browser test, for `live_server`; the demo's writer process)
-    starts from a flushed database, without the roles the data migration made; put them
-    back."""
+    starts from a database flushed by the one before: without the roles the data migration
+    made, and with the search index of records that are gone (its tables are not models,
+    which flush empties). Put the roles back and empty the index."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
     request.getfixturevalue("transactional_db")
+    from perpetuum.core import search
     from perpetuum.core.access import DEFAULT_ROLES
     from perpetuum.org.models import Role
 
+    for entity in search.ENTITIES:
+        search.clear(entity)
     for code, spec in DEFAULT_ROLES.items():
         Role.objects.get_or_create(
             code=code,
