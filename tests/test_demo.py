@@ -224,3 +224,13 @@ def test_references_to_rows_that_are_not_there_are_refused(db: None) -> None:
         demo.DemoDataError, match=rf"Account rows refer to account rows .*\[{newest + 2}\]"
     ):
         list(references.checked(iter([later])))
+
+
+def test_a_writer_process_that_does_not_start_is_an_error_not_a_hang(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    with pytest.raises(demo.DemoDataError, match=r"did not start \(exit code 1\)"):
+        demo._Writer()

@@ -42,7 +42,7 @@ import unicodedata
 from bisect import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Listener
+from multiprocessing.connection import Client, Listener
 from types import SimpleNamespace
 from typing import Any
 
@@ -701,10 +701,31 @@ class _Writer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "perpetuum.demo_writer"], env=environment
         )
+        connected = threading.Event()
+
+        def unblock_if_it_dies() -> None:
+            # `accept` has no timeout: should the writer die before it connects, connect
+            # in its place so that `accept` returns.
+            while not connected.wait(0.2):
+                if self.process.poll() is not None:
+                    with contextlib.suppress(OSError, EOFError):
+                        Client(listener.address, family="AF_UNIX", authkey=key).close()
+                    return
+
+        watchdog = threading.Thread(target=unblock_if_it_dies, daemon=True)
+        watchdog.start()
         try:
             self.pipe = listener.accept()
         finally:
+            connected.set()
             listener.close()
+        watchdog.join()
+        if self.process.poll() is not None:
+            self.pipe.close()
+            raise DemoDataError(
+                f"The writer process did not start (exit code {self.process.returncode}); "
+                "its error is above."
+            )
 
     def run(
         self,
