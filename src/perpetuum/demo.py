@@ -677,7 +677,7 @@ def serve_writer(pipe: Any) -> None:
 class _Writer:
     """A second process with its own connection that writes the big loads: the rows are
     made up here and sent to it pickled, batch by batch, through a pipe; each command runs
-    there in its own transaction, as `_write` or `search.store` runs here. A new Python
+    there in its own transaction, as `_write` or `_write_documents` runs here. A new Python
     (`python -m perpetuum.demo_writer`), so that it shares no connection, pool or thread
     with this process; it reaches the same database (by name, which may be a test database)
     and talks over a Unix socket that only the holder of a one-time key may use."""
@@ -925,7 +925,8 @@ class _Generator:
         self.counts: dict[str, int] = {}
         self.spent: dict[str, float] = {}
         """Seconds spent writing, by step: the bulk path's own time, without the time the
-        rows took to make up (which runs alongside in another thread)."""
+        rows took to make up (which runs alongside: here while the writer process writes,
+        or in a second thread)."""
         self.users: list[_User] = []
         self.tag_ids: list[int] = []
         self.accounts: list[_Account] = []
