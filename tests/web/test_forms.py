@@ -298,6 +298,46 @@ def test_a_new_contact_from_an_account_card_gets_a_role_there(sales_rep):
     assert contact.roles.get().title == "Einkauf"
 
 
+@pytest.mark.parametrize(
+    "entity, existing, posted",
+    [
+        ("account", {"name": "Müller Maschinenbau GmbH"}, {"name": "Mueller Maschinenbau AG"}),
+        (
+            "contact",
+            {"first_name": "Иван", "last_name": "Иванов"},
+            {"first_name": "Ivan", "last_name": "Ivanov"},
+        ),
+    ],
+)
+def test_a_new_record_like_one_already_there_is_shown_before_it_is_created(
+    sales_rep, entity, existing, posted
+):
+    """Duplicate detection on create: the form names the look-alike the user may see (with
+    a link to its card) and creates nothing until "Create anyway"."""
+    factory = AccountFactory if entity == "account" else ContactFactory
+    record = factory(owner=sales_rep, **existing)
+    model = MODELS[entity]
+    client = _client(sales_rep)
+    before = model.objects.count()
+    data = form_data(entity, sales_rep, **posted)
+    html = client.post(f"/{entity}s/new/", data).content.decode()
+    assert "data-duplicates" in html
+    assert f'href="/{entity}s/{record.pk}/"' in html
+    assert model.objects.count() == before
+    response = client.post(f"/{entity}s/new/", {**data, "create_anyway": "1"})
+    assert response.status_code == 302
+    assert model.objects.count() == before + 1
+
+
+def test_a_look_alike_out_of_the_users_scope_is_not_shown(sales_rep, make_user, org):
+    AccountFactory(owner=moscow_owner(make_user, org), name="Müller Maschinenbau GmbH")
+    client = _client(sales_rep)
+    response = client.post(
+        "/accounts/new/", form_data("account", sales_rep, name="Mueller Maschinenbau AG")
+    )
+    assert response.status_code == 302
+
+
 # --- Edit and conflicts ------------------------------------------------------------------
 
 

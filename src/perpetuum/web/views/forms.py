@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from perpetuum.clients import selectors, services
+from perpetuum.clients.duplicates import find_duplicates_for
 from perpetuum.clients.models import Account, Lead
 from perpetuum.core import access
 from perpetuum.core import selectors as core_selectors
@@ -442,6 +443,7 @@ def _form_page(request: HttpRequest, entity: Entity, form: RecordForm, **context
             "entity": entity.name,
             "record": form.record,
             "title": entity.title_edit if form.record is not None else entity.title_new,
+            "card_url": entity.card,
             "cancel_url": (
                 reverse(entity.card, args=[form.record.pk])
                 if form.record is not None
@@ -452,6 +454,9 @@ def _form_page(request: HttpRequest, entity: Entity, form: RecordForm, **context
     )
 
 
+DUPLICATE_CHECKED = ("account", "contact")
+
+
 def _create(request: HttpRequest, entity: Entity) -> HttpResponse:
     if not access.may_create(request.user, entity.name):
         raise PermissionDenied()
@@ -459,18 +464,25 @@ def _create(request: HttpRequest, entity: Entity) -> HttpResponse:
     if entity.name == "contact" and request.GET.get("account", "").isdigit():
         account = selectors.account_get(request.user, int(request.GET["account"]))
         initial["account_id"] = account.pk
+    duplicates: list[Any] = []
     if request.method == "POST":
         form = entity.form(request.POST, user=request.user)
         if form.is_valid():
-            try:
-                record = entity.create(request.user, form.service_data())
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                return redirect(entity.card, record.pk)
+            data = form.service_data()
+            # An account or contact that looks like one the user can see is shown first;
+            # "Create anyway" sends the form again with `create_anyway`.
+            if entity.name in DUPLICATE_CHECKED and not request.POST.get("create_anyway"):
+                duplicates = find_duplicates_for(request.user, entity.name, data, limit=5)
+            if not duplicates:
+                try:
+                    record = entity.create(request.user, data)
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    return redirect(entity.card, record.pk)
     else:
         form = entity.form(user=request.user, initial=initial)
-    return _form_page(request, entity, form)
+    return _form_page(request, entity, form, duplicates=duplicates)
 
 
 def _edit(request: HttpRequest, entity: Entity, pk: int) -> HttpResponse:
