@@ -137,3 +137,25 @@ def test_phone_sized_layout_and_stored_payloads(page, sales_rep, sign_in_browser
     page.get_by_role("option").first.wait_for()
     _no_horizontal_scroll(page)
     assert page.dialogs == []
+
+
+def test_a_new_contact_like_one_already_there_is_shown_first(page, sales_rep, sign_in_browser):
+    """Duplicate detection on create, as a user meets it: the look-alike (another script)
+    is named with a link, nothing is created until "Create anyway"."""
+    from perpetuum.clients.models import Contact
+
+    existing = ContactFactory(owner=sales_rep, first_name="Иван", last_name="Иванов")
+    sign_in_browser(page, sales_rep)
+    page.goto("/contacts/new/")
+    page.get_by_label("First name").fill("Ivan")
+    page.get_by_label("Last name").fill("Ivanov")
+    page.get_by_role("button", name="Save").click()
+    warning = page.locator("[data-duplicates]")
+    warning.wait_for()
+    assert warning.get_by_role("link", name=re.compile("Иванов")).get_attribute("href") == (
+        f"/contacts/{existing.pk}/"
+    )
+    assert Contact.objects.count() == 1
+    page.get_by_role("button", name="Create anyway").click()
+    page.wait_for_url(re.compile(r"/contacts/\d+/$"))
+    assert Contact.objects.filter(last_name="Ivanov").count() == 1
