@@ -47,11 +47,13 @@ def home(request: HttpRequest) -> HttpResponse:
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     end_of_day = start_of_day + datetime.timedelta(days=1)
     planned = Interaction.Status.PLANNED
+    # A planned interaction's `at` is its due date: asked by due date, both lists read a
+    # range of the user's planned ones in `interaction_owner_due`, whatever the history.
     today = timeline_selectors.interaction_list(
         user,
         ListFilters(
             owner_id=user.pk,
-            extra={"status": planned, "at__gte": start_of_day, "at__lt": end_of_day},
+            extra={"status": planned, "due_at__gte": start_of_day, "due_at__lt": end_of_day},
         ),
         sort="at",
         limit=MY_DAY_ROWS,
@@ -60,7 +62,12 @@ def home(request: HttpRequest) -> HttpResponse:
         user,
         ListFilters(
             owner_id=user.pk,
-            extra={"status": planned, "kind": Interaction.Kind.TASK, "at__lt": start_of_day},
+            extra={
+                "status": planned,
+                "kind": Interaction.Kind.TASK,
+                "due_at__isnull": False,
+                "due_at__lt": start_of_day,
+            },
         ),
         sort="at",
         limit=MY_DAY_ROWS,
