@@ -48,15 +48,41 @@ def test_a_users_planned_interactions_are_read_by_the_partial_index(sales_rep: A
     with CaptureQueriesContext(connection) as queries:
         my_planned(sales_rep)
     (query,) = queries.captured_queries
+    assert "interaction_owner_due" in plan_of(query["sql"])
+
+
+def test_my_day_reads_the_users_planned_interactions_by_the_partial_index(
+    sales_rep: Any, client: Any
+) -> None:
+    """Today's and the overdue planned interactions: by the time index instead, the overdue
+    ones of a user took 36 s at ten million interactions."""
+    client.force_login(sales_rep)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    planned = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "timeline_interaction" in query["sql"] and "planned" in query["sql"]
+    ]
+    assert len(planned) == 2
+    for sql in planned:
+        # Their sort is done on the few rows found, not by walking the time index.
+        assert "interaction_owner_due" in plan_of(sql, sorted_by_index=False)
+
+
+def plan_of(sql: str, *, sorted_by_index: bool = True) -> str:
+    """The query plan, with PostgreSQL told to use an index wherever one serves (the test
+    tables are too small for it to bother otherwise) and, unless `sorted_by_index` is
+    false, to sort by one too."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute(f"EXPLAIN {query['sql']}")
+            if sorted_by_index:
+                cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"EXPLAIN {sql}")
         else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
-        plan = " ".join(str(row) for row in cursor.fetchall())
-    assert "interaction_owner_due" in plan
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return " ".join(str(row) for row in cursor.fetchall())
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
