@@ -16,6 +16,7 @@ user works in the Berlin office of Perpetuum GmbH, in the "Berlin sales" team.
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -134,17 +135,15 @@ def _as_after_migrate(request: pytest.FixtureRequest) -> None:
         return
     request.getfixturevalue("transactional_db")
     from perpetuum.core import search
-    from perpetuum.core.access import DEFAULT_ROLES
-    from perpetuum.org.models import Role
 
     for entity in search.ENTITIES:
         search.clear(entity)
-    for code, spec in DEFAULT_ROLES.items():
-        Role.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": spec["name"],
-                "permissions": spec["permissions"],
-                "is_administrator": spec.get("is_administrator", False),
-            },
-        )
+    restore_default_roles()
+
+
+def restore_default_roles() -> None:
+    """The default roles, made by their own data migration's function (it may run twice)."""
+    from django.apps import apps
+
+    migration = importlib.import_module("perpetuum.org.migrations.0002_default_roles")
+    migration.create_roles(apps, None)

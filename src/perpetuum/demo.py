@@ -755,20 +755,19 @@ class _Writer:
         try:
             self.pipe.send(item)
         except OSError as error:
-            raise DemoDataError(
-                f"The writer process stopped (exit code {self.process.poll()})."
-            ) from error
+            raise self._stopped() from error
 
     def _answer(self) -> float:
         try:
             status, value = self.pipe.recv()
         except (EOFError, OSError) as error:
-            raise DemoDataError(
-                f"The writer process stopped (exit code {self.process.poll()})."
-            ) from error
+            raise self._stopped() from error
         if status == "error":
             raise DemoDataError(f"The writer process failed:\n{value}")
         return value
+
+    def _stopped(self) -> DemoDataError:
+        return DemoDataError(f"The writer process stopped (exit code {self.process.poll()}).")
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

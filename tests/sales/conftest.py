@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 
-from perpetuum.core.access import DEFAULT_ROLES
-from perpetuum.org.models import Role
 from perpetuum.sales import services
 from perpetuum.sales.models import Invoice, Pipeline, Stage
 from tests.api.conftest import api_client  # noqa: F401  (the API tests' token client)
+from tests.conftest import restore_default_roles
 from tests.factories import AccountFactory, factory_actor
 
 
@@ -30,15 +29,7 @@ from tests.factories import AccountFactory, factory_actor
 def default_roles(db: None) -> None:
     """The default roles, made again if a transactional test before this one flushed the
     rows their data migration wrote (ask for it before any user fixture)."""
-    for code, spec in DEFAULT_ROLES.items():
-        Role.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": spec["name"],
-                "permissions": spec["permissions"],
-                "is_administrator": spec.get("is_administrator", False),
-            },
-        )
+    restore_default_roles()
 
 
 @pytest.fixture
